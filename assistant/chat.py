@@ -1,0 +1,92 @@
+"""Conversation state: follow-up questions resolved against earlier turns.
+
+「他在毕河村安庄查看了什么？」 after 「虎强督导了哪些工作？」 becomes 「虎强在毕河村安庄查看了什么？」.  The rule is small and
+predictable, which matters more here than cleverness: a personal pronoun is replaced by the person the conversation is
+about, a demonstrative (该/此/这项…) by the topic, and an elliptical question (「那卫生城市复审呢？」, 「还有吗」) borrows
+the previous question's focus.  The person is the last one named in an earlier question (names come from the index:
+bylines and the titles people hold in articles); the topic is the previous question's most specific content word.
+Left out: coreference across answers, more than one entity per pronoun.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .lexical import LexicalIndex, query_terms
+from .types import Answer, Article
+
+_PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
+_THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")
+_ELLIPSIS = re.compile(r"^(那|那么|还有|另外|然后)|呢[？?]?$")
+_TITLES = "书记|副书记|主任|副主任|主席|副主席|区长|副区长|市长|副市长|县长|局长|部长|处长|镇长|校长|院长|所长|董事长|总经理|经理|委员|代表|记者|通讯员|实习生|队长|支书"
+_NAME_AFTER_TITLE = re.compile(rf"(?:{_TITLES})\s?([\u4e00-\u9fff]{{2,3}}?)(?=带领|带队|表示|要求|指出|强调|一行|主持|出席|参加|介绍|说|先后|认真|仔细|在|对|[,，、。\s])")
+
+
+def people_in(articles: Iterable[Article]) -> frozenset[str]:
+    """Names the corpus gives with a title or in a byline (虎强, 魏建民, 柴琳琳 …)."""
+    names: set[str] = set()
+    for a in articles:
+        for r in a.reporters:
+            names.add(r.split()[-1])
+        names.update(m.group(1) for m in _NAME_AFTER_TITLE.finditer(a.text))
+    return frozenset(n for n in names if 2 <= len(n) <= 4)
+
+
+@dataclass
+class Turn:
+    question: str
+    resolved: str
+    answer: Answer
+
+
+@dataclass
+class Conversation:
+    """The turns so far.  ``resolve`` is pure: it reads the turns and returns the rewritten question."""
+
+    people: frozenset[str] = frozenset()
+    lexical: LexicalIndex | None = None
+    turns: list[Turn] = field(default_factory=list)
+
+    def _last_person(self) -> str | None:
+        for turn in reversed(self.turns):
+            found = [(turn.resolved.find(p), p) for p in self.people if p in turn.resolved]
+            if found:
+                return min(found)[1]  # the first-named person of the latest question that names one
+        return None
+
+    def _last_topic(self) -> str | None:
+        if not self.turns:
+            return None
+        terms = query_terms(self.turns[-1].resolved)
+        if not terms:
+            return None
+        if self.lexical is None:
+            return max(terms, key=len)
+        idf = self.lexical.idf(terms)
+        return terms[int(idf.argmax())]
+
+    def resolve(self, question: str) -> str:
+        if not self.turns:
+            return question
+        person = self._last_person()
+        if person and _PERSON_PRONOUN.search(question):
+            return _PERSON_PRONOUN.sub(person, question, count=1)
+        topic = self._last_topic()
+        if _THING_PRONOUN.search(question) and topic and topic not in question:
+            return _THING_PRONOUN.sub(topic, question, count=1)
+        if _ELLIPSIS.search(question.strip()):
+            focus = person or topic
+            if focus and focus not in question:
+                return f"{focus} {question}"
+        if person and not any(p in question for p in self.people) and _PERSON_PRONOUN.search(question) is None \
+                and len(query_terms(question)) <= 1:
+            return f"{person} {question}"  # 「查看了什么？」: a bare predicate continues the last subject
+        return question
+
+    def record(self, question: str, resolved: str, answer: Answer) -> None:
+        self.turns.append(Turn(question, resolved, answer))
+
+    def reset(self) -> None:
+        self.turns.clear()

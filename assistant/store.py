@@ -1,0 +1,255 @@
+"""The index on disk: plain files in a generation folder, swapped in atomically, read back with checks.
+
+Layout of ``index/``::
+
+    CURRENT                 name of the live generation (replaced with os.replace: readers see old or new, never half)
+    .lock                   held (flock) by the one process building
+    gen-<time>-<rand>/      one complete index
+        manifest.json       format version, model, dimension, settings, per-file hashes, counts
+        articles.jsonl      one Article a line
+        chunks.jsonl        one Chunk a line; line i is row i of vectors.faiss and of the BM25 matrix
+        vectors.faiss       FAISS index
+        bm25/               bm25s files (numpy arrays + JSON; no pickle)
+
+A build writes a new generation beside the live one and swaps ``CURRENT`` last, so ``kill -9`` mid-build leaves the old
+index working.  Loading reads the manifest first and refuses a foreign format, model or settings with a message that
+says how to rebuild.  Left out: concurrent writers (the lock refuses them) and remote storage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dense import DenseIndex
+from .errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from .lexical import LexicalIndex
+from .types import Article, Chunk
+
+FORMAT_VERSION = 1
+REBUILD_HINT = "run `python -m assistant index --rebuild`"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    sha256: str
+    encoding: str
+    articles: tuple[str, ...]  # article ids from this file, in page order
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model: str  # the model setting (name or folder)
+    model_id: str  # what the embedder reports: identifies weights and backend
+    dim: int
+    chunk_size: int
+    chunk_overlap: int
+    lexical_tokenizer: str
+    built_at: str
+    files: dict[str, FileEntry]
+    counts: dict[str, int]
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["files"] = {k: {**dataclasses.asdict(v), "articles": list(v.articles)} for k, v in self.files.items()}
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Manifest":
+        files = {k: FileEntry(v["sha256"], v["encoding"], tuple(v["articles"])) for k, v in d["files"].items()}
+        return cls(**{**d, "files": files})
+
+
+@dataclass
+class LoadedIndex:
+    """An index read into memory. Immutable by convention: a rebuild makes a new one."""
+
+    path: Path
+    manifest: Manifest
+    articles: dict[str, Article]
+    chunks: list[Chunk]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    generation: str = ""
+    loaded_at: float = field(default_factory=time.time)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return index_dir / name if name else None
+
+
+def _read_jsonl(path: Path, cls):
+    with path.open(encoding="utf-8") as f:
+        return [cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(line).items()}) for line in f]
+
+
+def read_manifest(gen: Path) -> Manifest:
+    try:
+        raw = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"{gen} has no manifest.json; {REBUILD_HINT}.") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"{gen / 'manifest.json'} is not valid JSON ({exc}); {REBUILD_HINT}.") from exc
+    if not isinstance(raw, dict) or raw.get("format_version") != FORMAT_VERSION:
+        version = raw.get("format_version") if isinstance(raw, dict) else None
+        raise IndexMismatchError(
+            f"the index in {gen} has format version {version!r}, this program reads version {FORMAT_VERSION}; "
+            f"{REBUILD_HINT}."
+        )
+    try:
+        return Manifest.from_json(raw)
+    except (KeyError, TypeError) as exc:
+        raise IndexCorruptError(f"{gen / 'manifest.json'} lacks a field ({exc}); {REBUILD_HINT}.") from exc
+
+
+def check_compatible(manifest: Manifest, *, model: str, chunk_size: int, chunk_overlap: int, lexical_tokenizer: str,
+                     model_id: str | None = None) -> str | None:
+    """Why this index cannot serve these settings, or None when it can."""
+    if manifest.model != model:
+        return f"it was built with model {manifest.model!r}, the settings ask for {model!r}"
+    if model_id is not None and manifest.model_id != model_id:
+        return f"it was built with model weights/backend {manifest.model_id!r}, now {model_id!r}"
+    if (manifest.chunk_size, manifest.chunk_overlap) != (chunk_size, chunk_overlap):
+        return (f"it was built with chunks of {manifest.chunk_size}/{manifest.chunk_overlap} characters, "
+                f"the settings ask for {chunk_size}/{chunk_overlap}")
+    if manifest.lexical_tokenizer != lexical_tokenizer:
+        return f"it was built with the {manifest.lexical_tokenizer!r} tokenizer, the settings ask for {lexical_tokenizer!r}"
+    return None
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Read the live generation; every file is checked against the manifest."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexMissingError(f"no index in {index_dir}; build it with `python -m assistant index`.")
+    if not gen.is_dir():
+        raise IndexCorruptError(f"{index_dir / 'CURRENT'} names {gen.name}, which does not exist; {REBUILD_HINT}.")
+    manifest = read_manifest(gen)
+    try:
+        articles = {a.article_id: a for a in _read_jsonl(gen / "articles.jsonl", Article)}
+        chunks = _read_jsonl(gen / "chunks.jsonl", Chunk)
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"{exc.filename} is missing; {REBUILD_HINT}.") from exc
+    except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"the records in {gen} are damaged ({exc}); {REBUILD_HINT}.") from exc
+    dense = DenseIndex.load(gen / "vectors.faiss")
+    try:
+        lexical = LexicalIndex.load(gen / "bm25")
+    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"the BM25 files in {gen / 'bm25'} cannot be read ({exc}); {REBUILD_HINT}.") from exc
+    problems = []
+    if len(chunks) != manifest.counts.get("chunks"):
+        problems.append(f"{len(chunks)} chunk records, manifest says {manifest.counts.get('chunks')}")
+    if len(articles) != manifest.counts.get("articles"):
+        problems.append(f"{len(articles)} article records, manifest says {manifest.counts.get('articles')}")
+    if len(dense) != len(chunks) or (len(chunks) and dense.dim != manifest.dim):
+        problems.append(f"{len(dense)} vectors of dimension {dense.dim} for {len(chunks)} chunks of dimension {manifest.dim}")
+    if len(lexical) != len(chunks):
+        problems.append(f"{len(lexical)} BM25 rows for {len(chunks)} chunks")
+    if any(c.article_id not in articles for c in chunks):
+        problems.append("chunks refer to articles that are not in articles.jsonl")
+    if problems:
+        raise IndexCorruptError(f"the index in {gen} is out of sync: {'; '.join(problems)}; {REBUILD_HINT}.")
+    return LoadedIndex(gen, manifest, articles, chunks, dense, lexical, generation=gen.name)
+
+
+def write_generation(index_dir: Path, manifest: Manifest, articles: list[Article], chunks: list[Chunk],
+                     dense: DenseIndex, lexical: LexicalIndex) -> Path:
+    """Write a complete generation beside the live one and make it live.  Returns its folder."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir()
+    with (tmp / "articles.jsonl").open("w", encoding="utf-8") as f:
+        for a in articles:
+            f.write(json.dumps(dataclasses.asdict(a), ensure_ascii=False) + "\n")
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+        for c in chunks:
+            f.write(json.dumps(dataclasses.asdict(c), ensure_ascii=False) + "\n")
+    dense.save(tmp / "vectors.faiss")
+    lexical.save(tmp / "bm25")
+    # The manifest is written last: a generation without one is unfinished by definition.
+    (tmp / "manifest.json").write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_tree(tmp)
+    gen = index_dir / name
+    os.rename(tmp, gen)
+    pointer = index_dir / f".CURRENT.{name}"
+    pointer.write_text(name + "\n", encoding="utf-8")
+    with pointer.open("rb") as f:
+        os.fsync(f.fileno())
+    os.replace(pointer, index_dir / "CURRENT")  # the atomic swap
+    _fsync_dir(index_dir)
+    return gen
+
+
+def prune_generations(index_dir: Path, keep: int = 2) -> None:
+    """Remove unfinished builds and all but the newest ``keep`` generations (the live one is always kept).
+
+    The previous generation is kept so that a reader that read CURRENT just before the swap can still open it.
+    Call only while holding the build lock.
+    """
+    live = current_generation(index_dir)
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name, reverse=True)
+    keepers = {live} | set(gens[:keep])
+    for p in gens:
+        if p not in keepers:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in index_dir.glob(".tmp-gen-*"):
+        shutil.rmtree(p, ignore_errors=True)
+    for p in index_dir.glob(".CURRENT.*"):
+        p.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """Serialise builds: a second builder gets IndexBusyError at once instead of waiting silently."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    path = index_dir / ".lock"
+    with open(path, "a+", encoding="utf-8") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            raise IndexBusyError(
+                f"the index in {index_dir} is being built by {holder}; wait for that build to finish and try again."
+            ) from exc
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}")
+        f.flush()
+        try:
+            yield
+        finally:
+            f.seek(0)
+            f.truncate()
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for p in folder.rglob("*"):
+        if p.is_file():
+            with p.open("rb") as f:
+                os.fsync(f.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

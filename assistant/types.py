@@ -1,0 +1,121 @@
+"""Frozen dataclasses that flow one way through the pipeline.
+
+Page -> Article -> Chunk -> Hit -> Answer (with Citation).  Every stage takes one of these and returns the next; nothing
+mutates its input (use ``dataclasses.replace``).  Offsets are half-open string indices into ``Article.text`` and the
+invariant ``article.text[chunk.start:chunk.end] == chunk.text`` holds for every chunk and citation.
+
+This module holds data only: no I/O, no model, no logic beyond small derived properties and JSON conversion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Page:
+    """One decoded corpus file (or one URL) before it is split into articles.
+
+    ``text`` has ``\\n`` line ends and no BOM.  ``page_breaks`` holds the offsets in ``text`` where a new physical page
+    starts (PDF only), so an article can name the page it came from.
+    """
+
+    source: str  # path relative to the corpus folder (posix), or a URL for web pages
+    text: str
+    encoding: str  # e.g. "utf-8", "gb18030", "big5", "pdf", "html"
+    sha256: str  # of the raw bytes: the manifest's change detector
+    page_breaks: tuple[int, ...] = ()
+    title: str | None = None  # set by formats that carry a headline outside the text (HTML)
+    date: str | None = None  # ISO date carried by the format itself (HTML metadata)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news brief: headline, lead (dateline, date), body and byline.
+
+    ``text`` is the article as printed below the headline: lead and body paragraphs, then the byline line, joined by
+    ``\\n``.  Citations point into it; the headline is kept apart so that it can be prepended for embedding only.
+    """
+
+    article_id: str  # content hash of (source, title, text): unchanged text keeps its id
+    source: str
+    title: str
+    text: str
+    date: str | None = None  # ISO "2021-06-18" when the lead gives month/day (year from the page or settings)
+    dateline: str | None = None  # "本报讯" and the like
+    byline: str = ""  # the byline line as printed, e.g. "记者 柴琳琳 通讯员 姜璞 文/图"
+    reporters: tuple[str, ...] = ()  # role-qualified names, e.g. ("记者 柴琳琳", "通讯员 姜璞")
+    page: int | None = None  # 1-based physical page (PDF) where the article starts
+    ordinal: int = 0  # position of the article on its page
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article: ``text == article.text[start:end]``."""
+
+    chunk_id: str
+    article_id: str
+    start: int
+    end: int
+    text: str
+    ordinal: int = 0  # position of the chunk in its article
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks it had in each retriever (``None`` = not retrieved)."""
+
+    chunk: Chunk
+    article: Article
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    dense_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An exact passage an answer statement rests on: ``article.text[start:end] == text``."""
+
+    n: int
+    article_id: str
+    title: str
+    date: str | None
+    reporters: tuple[str, ...]
+    source: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["reporters"] = list(self.reporters)
+        return d
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A grounded answer: every statement in ``text`` ends with ``[n]`` naming one of ``citations``."""
+
+    question: str
+    text: str
+    refused: bool  # True when the corpus holds no answer; then ``citations`` is empty
+    citations: tuple[Citation, ...] = ()
+    resolved_question: str | None = None  # the follow-up rewritten against earlier turns, when that happened
+    notice: str | None = None  # e.g. "问题过长，已截取前 500 字"
+    hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+
+    def to_json(self) -> dict:
+        """The stable JSON interface shared by ``ask --json``, ``chat --json`` and the UI's ``/ask`` endpoint."""
+        out = {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_json() for c in self.citations],
+        }
+        if self.resolved_question and self.resolved_question != self.question:
+            out["resolved_question"] = self.resolved_question
+        if self.notice:
+            out["notice"] = self.notice
+        return out

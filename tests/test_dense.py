@@ -1,0 +1,67 @@
+"""FAISS search agrees with NumPy brute force; save then load gives identical results."""
+
+import numpy as np
+import pytest
+
+from assistant.dense import DenseIndex
+from assistant.errors import IndexCorruptError
+
+
+def unit(rng, n, d=32):
+    v = rng.standard_normal((n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def brute_force(vectors, queries, k):
+    scores = queries @ vectors.T
+    ids = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(scores, ids, axis=1), ids
+
+
+def test_exact_topk_equals_numpy():
+    rng = np.random.default_rng(0)
+    vectors, queries = unit(rng, 2000), unit(rng, 25)
+    index = DenseIndex.build(vectors)
+    scores, ids = index.search(queries, 10)
+    ref_scores, ref_ids = brute_force(vectors, queries, 10)
+    np.testing.assert_allclose(scores, ref_scores, rtol=1e-5, atol=1e-5)
+    assert (ids == ref_ids).mean() > 0.99  # ties aside, the same rows
+
+
+def test_save_load_roundtrip(tmp_path):
+    rng = np.random.default_rng(1)
+    vectors, queries = unit(rng, 300), unit(rng, 5)
+    index = DenseIndex.build(vectors)
+    index.save(tmp_path / "v.faiss")
+    loaded = DenseIndex.load(tmp_path / "v.faiss")
+    a, b = index.search(queries, 7), loaded.search(queries, 7)
+    np.testing.assert_array_equal(a[1], b[1])
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(loaded.vectors(), vectors)
+    np.testing.assert_array_equal(loaded.reconstruct(np.array([5, 0])), vectors[[5, 0]])
+
+
+def test_hnsw_recall_against_exact():
+    rng = np.random.default_rng(2)
+    vectors, queries = unit(rng, 5000), unit(rng, 50)
+    _, exact = DenseIndex.build(vectors).search(queries, 10)
+    _, approx = DenseIndex.build(vectors, approximate=True).search(queries, 10)
+    recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
+    assert recall >= 0.9
+
+
+def test_k_larger_than_index_and_empty_index():
+    rng = np.random.default_rng(3)
+    index = DenseIndex.build(unit(rng, 3))
+    scores, ids = index.search(unit(rng, 1), 10)
+    assert ids.shape == (1, 3)
+    empty = DenseIndex.build(np.empty((0, 32), np.float32))
+    assert empty.search(unit(rng, 2), 5)[1].shape == (2, 0)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a faiss file at all", b"\x00" * 100])
+def test_damaged_file_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "v.faiss"
+    path.write_bytes(content)
+    with pytest.raises(IndexCorruptError, match="rebuild"):
+        DenseIndex.load(path)

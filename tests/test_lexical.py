@@ -1,0 +1,75 @@
+"""BM25 with a Chinese tokenizer: agrees with a reference BM25, finds names through bigrams, saves and loads."""
+
+import math
+
+import numpy as np
+import pytest
+
+from assistant.lexical import LexicalIndex, query_terms, tokenize
+
+DOCS = [
+    "管城回族区委书记虎强带领相关部门负责人,实地督导安全生产工作。",
+    "管城回族区人大常委会主任魏建民带队督导辖区“三项工程、一项管理”工作进展情况。",
+    "管城回族区政协主席赵吉平带领班子成员督导“六街六片区”协同风貌区建设情况。",
+    "记者 柴琳琳 通讯员 刘博闻",
+    "虎强一行先后来到新郑路167号院、邮电局家属院,实地督导国家卫生城市复审工作。",
+]
+
+
+def reference_bm25(docs_tokens, query_tokens, k1=1.5, b=0.75):
+    """BM25 as bm25s computes it by default ("lucene": Lucene's IDF, no (k1 + 1) factor), written out plainly."""
+    n = len(docs_tokens)
+    avgdl = sum(map(len, docs_tokens)) / n
+    scores = np.zeros(n)
+    for t in query_tokens:  # a repeated query token counts again, as in bm25s
+        df = sum(t in d for d in docs_tokens)
+        if df == 0:
+            continue
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        for i, d in enumerate(docs_tokens):
+            tf = d.count(t)
+            scores[i] += idf * tf / (tf + k1 * (1 - b + b * len(d) / avgdl))
+    return scores
+
+
+@pytest.mark.parametrize("scheme", ["jieba", "bigram", "jieba+bigram"])
+@pytest.mark.parametrize("query", ["虎强督导了哪些工作", "魏建民", "柴琳琳写了哪些报道", "国家卫生城市"])
+def test_scores_agree_with_reference(scheme, query):
+    index = LexicalIndex.build(DOCS, scheme)
+    ref = reference_bm25([tokenize(d, scheme) for d in DOCS], tokenize(query, scheme))
+    np.testing.assert_allclose(index.scores(query), ref, rtol=1e-4, atol=1e-4)
+
+
+def test_names_are_found_through_bigrams():
+    index = LexicalIndex.build(DOCS)
+    ids, scores = index.search("虎强", 5)
+    assert set(ids.tolist()) == {0, 4}
+    assert index.search("通讯员刘博闻", 1)[0].tolist() == [3]
+
+
+def test_unknown_and_empty_queries_return_nothing():
+    index = LexicalIndex.build(DOCS)
+    for q in ["", "   ", "zzzz qqqq", "😀"]:
+        ids, scores = index.search(q, 5)
+        assert len(ids) == 0
+
+
+def test_save_load_roundtrip(tmp_path):
+    index = LexicalIndex.build(DOCS)
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    for q in ["虎强督导", "政协", "柴琳琳"]:
+        np.testing.assert_array_equal(index.scores(q), loaded.scores(q))
+    assert not any(p.suffix == ".pkl" for p in (tmp_path / "bm25").iterdir())
+
+
+def test_idf_is_highest_for_unseen_terms():
+    index = LexicalIndex.build(DOCS)
+    idf = index.idf(["督导", "虎强", "下雨"])
+    assert idf[2] > idf[1] > idf[0]
+
+
+def test_query_terms_drop_question_scaffolding():
+    assert query_terms("虎强督导了哪些工作？") == ["虎强", "督导", "工作"]
+    assert query_terms("柴琳琳写了哪些报道") == ["柴琳琳"]
+    assert "what" not in query_terms("What did the district CPPCC inspect in June?")
