@@ -1,0 +1,79 @@
+"""The command line as users run it: `python -m assistant ...` in a subprocess, exit codes and output."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEED_QUESTIONS
+
+
+def run(*args, settings=None, stdin=None, timeout=600):
+    env = {**os.environ}
+    if settings is not None:
+        env.update(ASSISTANT_CORPUS=str(settings.corpus_dir), ASSISTANT_INDEX_DIR=str(settings.index_dir),
+                   ASSISTANT_MODEL_CACHE=str(settings.model_cache_dir), ASSISTANT_YEAR="2021")
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_help_teaches():
+    out = run("--help")
+    assert out.returncode == 0
+    for word in ("index", "ask", "chat", "eval", "model", "虎强督导了哪些工作"):
+        assert word in out.stdout
+    ask = run("ask", "--help")
+    assert "--json" in ask.stdout and "--corpus" in ask.stdout and "--index-dir" in ask.stdout
+
+
+def test_index_ask_and_json(base_settings, seed_assistant):
+    # seed_assistant has built the session index; `index` finds it up to date
+    out = run("index", "--quiet", settings=base_settings)
+    assert out.returncode == 0, out.stderr
+    assert "up to date" in out.stdout
+
+    out = run("ask", "--json", "虎强督导了哪些工作？", settings=base_settings)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert set(answer) >= {"question", "answer", "refused", "citations"}
+    assert not answer["refused"] and answer["citations"]
+    index = seed_assistant.index
+    for c in answer["citations"]:
+        assert set(c) >= {"n", "article_id", "title", "date", "reporters", "source", "start", "end", "text"}
+        assert index.articles[c["article_id"]].text[c["start"]:c["end"]] == c["text"]
+        assert f"[{c['n']}]" in answer["answer"]
+
+    out = run("ask", "虎强督导了哪些工作？", settings=base_settings)
+    assert out.returncode == 0 and "[1]" in out.stdout and "《" in out.stdout
+
+
+def test_seed_questions_pass_through_the_cli(base_settings, seed_assistant):
+    out = run("eval", str(SEED_QUESTIONS), settings=base_settings)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "FAIL" not in out.stdout
+    assert out.stdout.strip().endswith("passed")
+
+
+def test_chat_resolves_follow_ups(base_settings, seed_assistant):
+    out = run("chat", "--json", settings=base_settings, stdin="虎强督导了哪些工作？\n\n他在毕河村安庄查看了什么？\n")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(lines) == 3 and "error" in lines[1]  # the blank line gets a message, the conversation goes on
+    follow = lines[2]
+    assert follow["resolved_question"].startswith("虎强")
+    assert "用电安全" in follow["answer"]
+
+
+def test_errors_are_one_line_with_a_fix(tmp_path, base_settings):
+    missing = base_settings.with_(corpus_dir=tmp_path / "nope", index_dir=tmp_path / "idx")
+    out = run("ask", "虎强督导了哪些工作？", settings=missing)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr and out.stderr.startswith("error:")
+    out = run("ask", "   ", settings=base_settings)
+    assert out.returncode == 1 and "问题是空的" in out.stderr and "Traceback" not in out.stderr
+    out = run("status", settings=missing)
+    assert out.returncode == 1 and "python -m assistant index" in out.stderr
+    out = run("eval", str(tmp_path / "none.json"), settings=base_settings)
+    assert out.returncode == 1 and "does not exist" in out.stderr

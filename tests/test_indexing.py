@@ -1,0 +1,119 @@
+"""Building and updating the index through the real model, FAISS and files."""
+
+import json
+
+import pytest
+
+from assistant.errors import CorpusError, IndexBusyError
+from assistant.indexing import build_index, verify_index
+from assistant.service import Assistant
+from assistant.store import build_lock, load_index
+
+NEW_ARTICLE = """市场监管局开展节前食品安全检查
+
+本报讯 6月20日上午,管城回族区市场监管局对辖区商超开展节前食品安全专项检查,重点查看粽子等节令食品的进货查验记录。
+
+检查组要求,各经营单位要严格落实食品安全主体责任。
+
+记者 王小明 通讯员 李华
+"""
+
+
+def quiet(settings, embedder, **kw):
+    return build_index(settings, embedder, progress=False, log=lambda m: None, **kw)
+
+
+def test_build_writes_plain_files_and_a_manifest(fresh_settings, embedder):
+    report = quiet(fresh_settings, embedder)
+    assert (report.pages, report.articles) == (1, 5)
+    assert report.embedded == report.chunks > 0
+    gen = report.path
+    assert {p.name for p in gen.iterdir()} == {"manifest.json", "articles.jsonl", "chunks.jsonl", "vectors.faiss", "bm25"}
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["model"] == fresh_settings.model and manifest["dim"] == embedder.dim
+    assert manifest["counts"] == {"pages": 1, "articles": 5, "chunks": report.chunks}
+    (src, entry), = manifest["files"].items()
+    assert len(entry["sha256"]) == 64 and len(entry["articles"]) == 5
+    assert not list(fresh_settings.index_dir.rglob("*.pkl"))
+
+
+def test_offsets_invariant_in_the_built_index(seed_assistant):
+    index = seed_assistant.index
+    for c in index.chunks:
+        assert index.articles[c.article_id].text[c.start:c.end] == c.text
+
+
+def test_unchanged_corpus_embeds_nothing(fresh_settings, embedder):
+    first = quiet(fresh_settings, embedder)
+    again = quiet(fresh_settings, embedder)
+    assert again.path is None and again.embedded == 0 and again.reused == first.chunks
+    assert load_index(fresh_settings.index_dir).generation == first.path.name
+
+
+def test_add_change_remove_files(fresh_settings, embedder):
+    first = quiet(fresh_settings, embedder)
+    corpus = fresh_settings.corpus_dir
+    # add, in GBK: detected, indexed, answerable
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "food_check.txt").write_bytes(NEW_ARTICLE.encode("gbk"))
+    added = quiet(fresh_settings, embedder)
+    assert added.added == ("sub/food_check.txt",)
+    assert 0 < added.embedded < first.chunks and added.articles == 6
+    answer = Assistant.open(fresh_settings, embedder=embedder, log=lambda m: None).ask("市场监管局检查了什么？")
+    assert not answer.refused and any("食品安全" in c.title for c in answer.citations)
+
+    # change one sentence of the seed page: only the chunks around it are embedded again
+    seed = next(corpus.glob("*.txt"))
+    text = seed.read_text(encoding="utf-8").replace("总面积达6000平方米", "总面积达8000平方米")
+    seed.write_text(text, encoding="utf-8")
+    changed = quiet(fresh_settings, embedder)
+    assert changed.changed == (seed.name,)
+    assert 0 < changed.embedded <= 3
+    index = load_index(fresh_settings.index_dir)
+    assert any("8000平方米" in a.text for a in index.articles.values())
+    assert not any("6000平方米" in a.text for a in index.articles.values())
+
+    # remove: its articles vanish from results
+    (corpus / "sub" / "food_check.txt").unlink()
+    removed = quiet(fresh_settings, embedder)
+    assert removed.removed == ("sub/food_check.txt",) and removed.articles == 5
+    answer = Assistant.open(fresh_settings, embedder=embedder, log=lambda m: None).ask("市场监管局检查了什么？")
+    assert not any("食品安全检查" in c.title for c in answer.citations)
+
+
+def test_changed_setting_forces_full_rebuild(fresh_settings, embedder):
+    quiet(fresh_settings, embedder)
+    messages = []
+    other = fresh_settings.with_(chunk_size=200, chunk_overlap=40)
+    report = build_index(other, embedder, progress=False, log=messages.append)
+    assert report.reused == 0 and "chunks of 300/60" in report.full_rebuild_reason
+    assert any("full rebuild" in m for m in messages)
+
+
+def test_duplicate_pages_are_indexed_once(fresh_settings, embedder):
+    seed = next(fresh_settings.corpus_dir.glob("*.txt"))
+    (fresh_settings.corpus_dir / "copy_of_seed.txt").write_bytes(seed.read_bytes())
+    report = quiet(fresh_settings, embedder)
+    assert report.pages == 2 and report.articles == 5
+
+
+def test_empty_corpus_is_a_clear_error(tmp_path, base_settings, embedder):
+    (tmp_path / "corpus").mkdir()
+    settings = base_settings.with_(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    with pytest.raises(CorpusError, match="corpus"):
+        quiet(settings, embedder)
+
+
+def test_concurrent_builds_are_refused_with_a_clear_message(fresh_settings, embedder):
+    with build_lock(fresh_settings.index_dir):
+        with pytest.raises(IndexBusyError, match="being built"):
+            quiet(fresh_settings, embedder)
+
+
+def test_verify_reports_missing_and_stale_files(fresh_settings, embedder):
+    quiet(fresh_settings, embedder)
+    assert verify_index(fresh_settings).ok
+    (fresh_settings.corpus_dir / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    report = verify_index(fresh_settings)
+    assert not report.ok and report.missing == ("new.txt",)
+    assert "python -m assistant index" in report.summary()
