@@ -234,6 +234,9 @@ def _parse_date(window: str, year: int | None, anchored: bool = False) -> str | 
     return f"{y:04d}-{month:02d}-{day:02d}" if y is not None else f"{month:02d}-{day:02d}"
 
 
+_PATH_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?=[-_./]?(?:0[1-9]|1[0-2])(?![0-9]{3})|[-_/.]|$)")
+
+
 def _page_year(page: Page, before_first: list[_Line]) -> int | None:
     if page.date and re.match(r"\d{4}-", page.date):
         return int(page.date[:4])
@@ -242,6 +245,10 @@ def _page_year(page: Page, before_first: list[_Line]) -> int | None:
         if m:
             return int(m.group(1))
     m = _WEEKDAY_DATE.search(page.text.translate(_DIGITS))
+    if m:
+        return int(m.group(1))
+    # Newsrooms file pages by issue date (news_2021-06-18.txt, 2021/06/page1.pdf): the path is a page-level setting.
+    m = _PATH_YEAR.search(page.source)
     return int(m.group(1)) if m else None
 
 

@@ -85,8 +85,9 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
     """Bring ``settings.index_dir`` up to date with ``settings.corpus_dir``.  Raises IndexBusyError if another build runs."""
     t0 = time.perf_counter()
     with build_lock(settings.index_dir):
+        prune_generations(settings.index_dir)  # leftovers of a build that was killed, even if nothing changed since
         skipped: list[str] = []
-        pages = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped.append(f"{src}: {err}"))
+        pages = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped.append(str(err)))
         for s in skipped:
             log(f"skipped {s}")
         embedder = embedder or load_embedder(settings)
@@ -187,7 +188,7 @@ def verify_index(settings: Settings) -> VerifyReport:
     """Compare corpus files (by content hash) and their articles with what the live index holds."""
     index = load_index(settings.index_dir)
     skipped: list[str] = []
-    pages: list[Page] = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped.append(f"{src}: {err}"))
+    pages: list[Page] = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped.append(str(err)))
     files = index.manifest.files
     missing = [p.source for p in pages if p.source not in files]
     stale = [p.source for p in pages if p.source in files and files[p.source].sha256 != p.sha256]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -66,8 +67,11 @@ def test_seed_has_five_articles_with_their_headlines(seed):
 def test_seed_dates_and_datelines(seed, seed_page):
     assert [a.date for a in seed] == ["2021-06-18", None, "2021-06-16", None, None]
     assert [a.dateline for a in seed] == ["本报讯"] * 5
-    # Without a year the month and day are kept, not guessed.
-    assert [a.date for a in split_articles(seed_page)] == ["06-18", None, "06-16", None, None]
+    # The file name carries the year (guancheng_news_2021-06_page1.txt): a page-level setting.
+    assert [a.date for a in split_articles(seed_page)] == ["2021-06-18", None, "2021-06-16", None, None]
+    # Without a year anywhere the month and day are kept, not guessed.
+    anonymous = dataclasses.replace(seed_page, source="page1.txt")
+    assert [a.date for a in split_articles(anonymous)] == ["06-18", None, "06-16", None, None]
 
 
 def test_seed_bylines_and_reporters(seed):
