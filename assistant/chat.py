@@ -2,8 +2,9 @@
 
 「他在毕河村安庄查看了什么？」 after 「虎强督导了哪些工作？」 becomes 「虎强在毕河村安庄查看了什么？」.  The rule is small and
 predictable, which matters more here than cleverness: a personal pronoun is replaced by the person the conversation is
-about, a demonstrative (该/此/这项…) by the topic, and an elliptical question (「那卫生城市复审呢？」, 「还有吗」) borrows
-the previous question's focus.  The person is the last one named in an earlier question (names come from the index:
+about, a demonstrative (该/此/这项…) by the topic, and an elliptical question borrows the previous question: with
+another person (「那魏建民呢？」) it is the previous question asked about that person, otherwise (「还有吗」) it gets the
+previous question's focus.  The person is the last one named in an earlier question (names come from the index:
 bylines and the titles people hold in articles); the topic is the previous question's most specific content word.
 Left out: coreference across answers, more than one entity per pronoun.
 """
@@ -77,6 +78,10 @@ class Conversation:
         if _THING_PRONOUN.search(question) and topic and topic not in question:
             return _THING_PRONOUN.sub(topic, question, count=1)
         if _ELLIPSIS.search(question.strip()):
+            named = [p for p in self.people if p in question]
+            previous = self.turns[-1].resolved
+            if named and person and person in previous:
+                return previous.replace(person, named[0])  # 「那魏建民呢？」 asks the last question about someone else
             focus = person or topic
             if focus and focus not in question:
                 return f"{focus} {question}"

@@ -34,16 +34,23 @@ class Embedder(Protocol):
         ...
 
 
-def model_fingerprint(folder: Path) -> str:
+EXPORT_FOLDERS = ("onnx", "openvino")  # derived from the weights by a backend; the torch backend never reads them
+
+
+def model_fingerprint(folder: Path, *, exports: bool = False) -> str:
     """Short hash of a model folder: file names and sizes, plus the content of small config files (prompts live there).
 
     Cheap to compute on every start (no weight hashing) yet changes whenever the model is rebuilt differently.
+    ``exports``: include the backend exports (``onnx/``), for the backend that runs them; without it an export
+    appearing in the folder leaves the torch fingerprint, and so torch-built indexes, unchanged.
     """
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         rel = path.relative_to(folder).as_posix()
         if rel == "conversion.json" or rel.startswith("README"):
             continue  # provenance and docs do not change the vectors
+        if rel.split("/")[0] in EXPORT_FOLDERS and not (exports and path.name != "export.json" and "/." not in rel):
+            continue  # export.json holds versions, which do not change the vectors; .export-* is one in progress
         size = path.stat().st_size
         digest.update(f"{rel}\0{size}\0".encode())
         if path.suffix == ".json" and size < 65536 and path.name != "tokenizer.json":
@@ -61,7 +68,7 @@ class SentenceTransformerEmbedder:
         self.dim: int = int(self._model.get_embedding_dimension())
         folder = Path(resolved)
         # The user-facing name, not the resolved path, so an index moves between machines; the hash tells builds apart.
-        suffix = f"+{model_fingerprint(folder)}" if folder.is_dir() else ""
+        suffix = f"+{model_fingerprint(folder, exports=settings.backend != 'torch')}" if folder.is_dir() else ""
         self.model_id: str = f"{settings.model}+{settings.backend}{suffix}"
 
     @property

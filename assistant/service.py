@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 from .chat import Conversation, people_in
-from .compose import compose
+from .compose import background_vectors, compose
 from .config import Settings
+from .crosslingual import expand
 from .embedding import Embedder, load_embedder
 from .errors import AssistantError, IndexMismatchError, IndexMissingError, QuestionError
 from .indexing import BuildReport, build_index
@@ -64,7 +65,9 @@ class Assistant:
         self._index: LoadedIndex | None = None
         self._people: frozenset[str] = frozenset()
         self._lock = threading.Lock()  # guards loading and swapping, not answering
+        self._unreadable: str | None = None  # a generation that failed to load: not retried on every question
         self._building = threading.Event()
+        self._sentence_cache: dict[str, dict] = {}
 
     # -- opening ---------------------------------------------------------------------------------------------------
     @classmethod
@@ -88,8 +91,11 @@ class Assistant:
             self._embedder = load_embedder(self.settings)
         return self._embedder
 
-    def _load(self) -> LoadedIndex:
+    def _load(self, generation: str | None = None) -> LoadedIndex:
+        """Load the live generation.  With ``generation``: unless another thread has loaded that one meanwhile."""
         with self._lock:
+            if generation is not None and self._index is not None and self._index.generation == generation:
+                return self._index
             index = load_index(self.settings.index_dir)
             why = check_compatible(index.manifest, model=self.settings.model, chunk_size=self.settings.chunk_size,
                                    chunk_overlap=self.settings.chunk_overlap,
@@ -98,6 +104,7 @@ class Assistant:
                 raise IndexMismatchError(f"the index in {self.settings.index_dir} cannot serve these settings: {why}; "
                                          "run `python -m assistant index` to rebuild it.")
             self._people = people_in(index.articles.values())
+            self._sentence_cache = {index.generation: self._sentence_cache.get(index.generation, {})}
             self._index = index
             return index
 
@@ -105,14 +112,19 @@ class Assistant:
     def index(self) -> LoadedIndex:
         """The live index; reloaded when another process has swapped in a new generation."""
         index = self._index
-        live = current_generation(self.settings.index_dir)
-        if index is None or (live is not None and live.name != index.generation):
+        if index is None:
+            return self._load()
+        try:
+            live = current_generation(self.settings.index_dir)
+        except AssistantError:
+            return index  # a damaged CURRENT: keep answering from the index we have
+        if live is not None and live.name not in (index.generation, self._unreadable):
             try:
-                index = self._load()
+                index = self._load(live.name)
             except AssistantError:
-                if index is None:
-                    raise  # nothing to fall back to
-                # a half-visible or damaged new generation: keep answering from the one we have
+                # a damaged or incompatible new generation: keep answering from the one we have, and do not try
+                # to load it again until CURRENT names another
+                self._unreadable = live.name
         return index
 
     # -- answering -------------------------------------------------------------------------------------------------
@@ -127,13 +139,19 @@ class Assistant:
         if conversation is None:
             conversation = Conversation(people=self._people, lexical=index.lexical)
             for q in history:
-                earlier, _ = clean_question(q, self.settings.max_question_chars)
+                try:
+                    earlier, _ = clean_question(q, self.settings.max_question_chars)
+                except QuestionError:
+                    continue  # a blank earlier turn says nothing about this question
                 conversation.record(earlier, conversation.resolve(earlier), Answer(earlier, "", True))
         resolved = conversation.resolve(text)
-        qv = self.embedder.encode_queries([resolved])
-        hits = retrieve(index, self.embedder, resolved, self.settings, k=self.settings.top_k * 4, query_vector=qv)
-        answer = compose(resolved, hits[: self.settings.top_k * 2], index.lexical, self.embedder, self.settings,
-                         query_vector=qv)
+        query = expand(resolved)  # an English question also carries the Chinese words a glossary gives for it
+        qv = self.embedder.encode_queries([query])
+        hits = retrieve(index, self.embedder, query, self.settings, k=self.settings.top_k * 4, query_vector=qv)
+        # sentence vectors are cached per index generation: a new generation may cut sentences differently
+        cache = self._sentence_cache.setdefault(index.generation, {})
+        answer = compose(query, hits[: self.settings.top_k * 2], index.lexical, self.embedder, self.settings,
+                         query_vector=qv, cache=cache, background=background_vectors(self.embedder))
         answer = replace(answer, question=question, resolved_question=resolved if resolved != text else None,
                          notice=notice)
         conversation.record(text, resolved, answer)

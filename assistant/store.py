@@ -5,7 +5,8 @@ Layout of ``index/``::
     CURRENT                 name of the live generation (replaced with os.replace: readers see old or new, never half)
     .lock                   held (flock) by the one process building
     gen-<time>-<rand>/      one complete index
-        manifest.json       format version, model, dimension, settings, per-file hashes, counts
+        manifest.json       format version, model, dimension, settings, corpus file hashes, counts, and the
+                            sha256 of every other file of the generation (checked at load)
         articles.jsonl      one Article a line
         chunks.jsonl        one Chunk a line; line i is row i of vectors.faiss and of the BM25 matrix
         vectors.faiss       FAISS index
@@ -13,7 +14,10 @@ Layout of ``index/``::
 
 A build writes a new generation beside the live one and swaps ``CURRENT`` last, so ``kill -9`` mid-build leaves the old
 index working.  Loading reads the manifest first and refuses a foreign format, model or settings with a message that
-says how to rebuild.  Left out: concurrent writers (the lock refuses them) and remote storage.
+says how to rebuild; then it checks every file against its recorded sha256, so a file damaged, replaced or edited
+after the build (a record deleted or two swapped, which would pair chunks with the wrong vectors) is refused rather
+than answered from.  Hashing costs one extra read of the index per load.
+Left out: concurrent writers (the lock refuses them) and remote storage.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import time
@@ -36,6 +42,7 @@ from .types import Article, Chunk
 
 FORMAT_VERSION = 1
 REBUILD_HINT = "run `python -m assistant index --rebuild`"
+_GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class Manifest:
     files: dict[str, FileEntry]
     counts: dict[str, int]
     format_version: int = FORMAT_VERSION
+    # sha256 of each file of the generation but the manifest, by posix path inside it; empty in indexes built before
+    # checksums were recorded (those load unchecked)
+    checksums: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
@@ -84,10 +94,17 @@ class LoadedIndex:
 
 
 def current_generation(index_dir: Path) -> Path | None:
+    """The live generation's folder; None when none was made live.  IndexCorruptError when CURRENT is damaged."""
+    pointer = index_dir / "CURRENT"
     try:
-        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+        name = pointer.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"{pointer} cannot be read ({exc}); {REBUILD_HINT}.") from exc
+    if name and not _GENERATION_NAME.fullmatch(name):
+        raise IndexCorruptError(f"{pointer} holds {name[:60]!r}, not the name of a generation folder (gen-…); "
+                                f"{REBUILD_HINT}.")
     return index_dir / name if name else None
 
 
@@ -110,9 +127,42 @@ def read_manifest(gen: Path) -> Manifest:
             f"{REBUILD_HINT}."
         )
     try:
-        return Manifest.from_json(raw)
-    except (KeyError, TypeError) as exc:
-        raise IndexCorruptError(f"{gen / 'manifest.json'} lacks a field ({exc}); {REBUILD_HINT}.") from exc
+        manifest = Manifest.from_json(raw)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise IndexCorruptError(
+            f"{gen / 'manifest.json'} lacks a field or has a wrong one ({exc}); {REBUILD_HINT}.") from exc
+    if not all(isinstance(v, t) for v, t in ((manifest.counts, dict), (manifest.checksums, dict), (manifest.dim, int))):
+        raise IndexCorruptError(
+            f"{gen / 'manifest.json'} has counts, checksums or dim of the wrong type; {REBUILD_HINT}.")
+    return manifest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksums(gen: Path) -> dict[str, str]:
+    return {p.relative_to(gen).as_posix(): _sha256(p) for p in sorted(gen.rglob("*"))
+            if p.is_file() and p.name != "manifest.json"}
+
+
+def _check_files(gen: Path, manifest: Manifest) -> None:
+    """Raise IndexCorruptError naming every file that is missing or differs from its recorded sha256."""
+    missing, changed = [], []
+    for rel, expected in manifest.checksums.items():
+        try:
+            if _sha256(gen / rel) != expected:
+                changed.append(rel)
+        except OSError:
+            missing.append(rel)
+    if missing or changed:
+        what = "; ".join(x for x in (missing and f"missing: {', '.join(missing)}",
+                                     changed and f"changed or damaged since the build: {', '.join(changed)}") if x)
+        raise IndexCorruptError(f"the index in {gen} is damaged ({what}); {REBUILD_HINT}.")
 
 
 def check_compatible(manifest: Manifest, *, model: str, chunk_size: int, chunk_overlap: int, lexical_tokenizer: str,
@@ -138,12 +188,13 @@ def load_index(index_dir: Path) -> LoadedIndex:
     if not gen.is_dir():
         raise IndexCorruptError(f"{index_dir / 'CURRENT'} names {gen.name}, which does not exist; {REBUILD_HINT}.")
     manifest = read_manifest(gen)
+    _check_files(gen, manifest)
     try:
         articles = {a.article_id: a for a in _read_jsonl(gen / "articles.jsonl", Article)}
         chunks = _read_jsonl(gen / "chunks.jsonl", Chunk)
     except FileNotFoundError as exc:
         raise IndexCorruptError(f"{exc.filename} is missing; {REBUILD_HINT}.") from exc
-    except (json.JSONDecodeError, TypeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(f"the records in {gen} are damaged ({exc}); {REBUILD_HINT}.") from exc
     dense = DenseIndex.load(gen / "vectors.faiss")
     try:
@@ -181,6 +232,7 @@ def write_generation(index_dir: Path, manifest: Manifest, articles: list[Article
             f.write(json.dumps(dataclasses.asdict(c), ensure_ascii=False) + "\n")
     dense.save(tmp / "vectors.faiss")
     lexical.save(tmp / "bm25")
+    manifest = dataclasses.replace(manifest, checksums=_checksums(tmp))
     # The manifest is written last: a generation without one is unfinished by definition.
     (tmp / "manifest.json").write_text(json.dumps(manifest.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(tmp)
@@ -201,7 +253,10 @@ def prune_generations(index_dir: Path, keep: int = 2) -> None:
     The previous generation is kept so that a reader that read CURRENT just before the swap can still open it.
     Call only while holding the build lock.
     """
-    live = current_generation(index_dir)
+    try:
+        live = current_generation(index_dir)
+    except IndexCorruptError:
+        live = None  # a damaged pointer protects nothing; the newest generations are kept all the same
     gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name, reverse=True)
     keepers = {live} | set(gens[:keep])
     for p in gens:

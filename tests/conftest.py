@@ -51,3 +51,18 @@ def fresh_settings(tmp_path, base_settings) -> Settings:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     return base_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module that asks many questions in-process (``pytestmark = usefixtures(...)``).
+
+    On two shared cores the default pool (one thread a core) is oversubscribed by anything else running, and a question
+    then takes seconds instead of a fifth of one.  Restored when the module ends.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

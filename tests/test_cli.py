@@ -70,7 +70,7 @@ def test_errors_are_one_line_with_a_fix(tmp_path, base_settings):
     missing = base_settings.with_(corpus_dir=tmp_path / "nope", index_dir=tmp_path / "idx")
     out = run("ask", "虎强督导了哪些工作？", settings=missing)
     assert out.returncode == 1
-    assert "Traceback" not in out.stderr and out.stderr.startswith("error:")
+    assert "Traceback" not in out.stderr and out.stderr.strip().splitlines()[-1].startswith("error:")
     out = run("ask", "   ", settings=base_settings)
     assert out.returncode == 1 and "问题是空的" in out.stderr and "Traceback" not in out.stderr
     out = run("status", settings=missing)

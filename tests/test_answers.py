@@ -1,0 +1,111 @@
+"""Grounded answers on the real seed page: citations are exact passages, lists are complete, no answer is invented."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.compose import NO_ANSWER
+from assistant.errors import QuestionError
+from assistant.evaluation import evaluate_seed
+from conftest import SEED_QUESTIONS
+
+EXTRA_QUESTIONS = Path(__file__).parent / "data" / "extra_questions.jsonl"
+
+
+def check_citations(assistant, answer):
+    """Every [n] in the text names a citation, every citation is used, and each is an exact passage."""
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert used == {c.n for c in answer.citations}
+    for c in answer.citations:
+        article = assistant.article(c.article_id)
+        assert article.text[c.start:c.end] == c.text
+        assert (c.title, c.source, c.reporters) == (article.title, article.source, article.reporters)
+
+
+def statements(text):
+    """The answer's statements: each line, minus a leading frame that ends in a colon."""
+    for line in text.splitlines():
+        body = re.split(r"[：:]", line, maxsplit=1)[-1].strip()
+        if body:
+            yield body
+
+
+@pytest.mark.parametrize("path", [SEED_QUESTIONS, EXTRA_QUESTIONS], ids=["seed", "extra"])
+def test_dev_question_sets_pass(seed_assistant, path):
+    results = evaluate_seed(path, lambda q: seed_assistant.ask(q).to_json())
+    failures = [f"{r.id} {r.question}: {'; '.join(r.reasons)}" for r in results if not r.passed]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("question", ["虎强督导了哪些工作？", "管城回族区委书记是谁？", "区政协是哪天督导“六街六片区”建设的？",
+                                      "在安全生产督导中，虎强对下一步工作提出了哪些要求？", "柴琳琳写了哪些报道"])
+def test_every_statement_is_cited_from_an_exact_passage(seed_assistant, question):
+    answer = seed_assistant.ask(question)
+    assert not answer.refused
+    check_citations(seed_assistant, answer)
+    for s in statements(answer.text):
+        assert re.search(r"\[\d+\]$", s), f"uncited statement: {s}"
+        # the cited text is copied, not paraphrased
+        for sentence in re.split(r"\[\d+\]", s):
+            if sentence.strip():
+                assert any(sentence.strip() in c.text or c.text in sentence for c in answer.citations)
+
+
+def test_list_question_lists_every_matching_article(seed_assistant):
+    answer = seed_assistant.ask("虎强督导了哪些工作？")
+    titles = [c.title for c in answer.citations]
+    assert any("安全生产" in t for t in titles) and any("国家卫生城市复审" in t for t in titles)
+    assert not any("三项工程" in t or "六街六片区" in t for t in titles)  # 督导 by others, not by 虎强
+    assert "督导安全生产工作" in answer.text and "督导国家卫生城市复审工作" in answer.text
+    assert answer.text.splitlines()[1].startswith("1. 《")
+
+
+def test_requirements_question_gives_the_enumerated_requirements(seed_assistant):
+    answer = seed_assistant.ask("在安全生产督导中，虎强对下一步工作提出了哪些要求？")
+    assert {c.title for c in answer.citations} == {next(c.title for c in answer.citations if "安全生产" in c.title)}
+    for phrase in ("扛牢压实责任", "健全完善机制", "强化应急值守", "加强督导检查"):
+        assert phrase in answer.text
+
+
+def test_byline_questions(seed_assistant):
+    answer = seed_assistant.ask("柴琳琳写了哪些报道")
+    assert len({c.article_id for c in answer.citations}) == 5
+    answer = seed_assistant.ask("通讯员刘博闻参与了哪篇报道？")
+    assert [c.title for c in answer.citations][0].startswith("区政协")
+
+
+@pytest.mark.parametrize("question", ["郑州明天会下雨吗？", "今年高考分数线是多少？", "What is the price of gold today?"])
+def test_no_answer_says_so_without_citations(seed_assistant, question):
+    answer = seed_assistant.ask(question)
+    assert answer.refused and answer.text == NO_ANSWER and answer.citations == ()
+
+
+def test_follow_up_questions_resolve_against_the_conversation(seed_assistant):
+    conversation = seed_assistant.conversation()
+    first = seed_assistant.ask("虎强督导了哪些工作？", conversation)
+    assert not first.refused
+    follow = seed_assistant.ask("他在毕河村安庄查看了什么？", conversation)
+    assert follow.resolved_question == "虎强在毕河村安庄查看了什么？"
+    assert "用电安全" in follow.text and any("安全生产" in c.title for c in follow.citations)
+    check_citations(seed_assistant, follow)
+    # a new conversation does not carry the subject over
+    alone = seed_assistant.ask("他在毕河村安庄查看了什么？")
+    assert alone.resolved_question is None
+
+
+def test_history_argument_works_like_a_conversation(seed_assistant):
+    answer = seed_assistant.ask("他在毕河村安庄查看了什么？", history=["虎强督导了哪些工作？"])
+    assert answer.resolved_question == "虎强在毕河村安庄查看了什么？"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "\x00\x01"])
+def test_empty_question_is_a_clear_error(seed_assistant, question):
+    with pytest.raises(QuestionError, match="问题是空的"):
+        seed_assistant.ask(question)
+
+
+def test_overlong_question_is_capped_with_a_notice(seed_assistant):
+    answer = seed_assistant.ask("虎强督导了哪些工作？" * 2000)
+    assert answer.notice and "500" in answer.notice
+    check_citations(seed_assistant, answer)

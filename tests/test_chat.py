@@ -1,0 +1,40 @@
+"""Follow-up questions are rewritten against the conversation, predictably."""
+
+import pytest
+
+from assistant.chat import Conversation, people_in
+from assistant.types import Answer, Article
+
+
+def conversation(*questions, people=("虎强", "赵吉平", "魏建民")):
+    c = Conversation(people=frozenset(people))
+    for q in questions:
+        c.record(q, c.resolve(q), Answer(q, "", False))
+    return c
+
+
+@pytest.mark.parametrize("earlier,question,expected", [
+    (["虎强督导了哪些工作？"], "他在毕河村安庄查看了什么？", "虎强在毕河村安庄查看了什么？"),
+    (["虎强督导了哪些工作？"], "她提出了哪些要求？", "虎强提出了哪些要求？"),
+    (["赵吉平带领谁督导？", "那些片区在哪里？"], "他还说了什么？", "赵吉平还说了什么？"),
+    (["虎强督导了哪些工作？", "魏建民带队去了哪里？"], "他提出了什么要求？", "魏建民提出了什么要求？"),
+    (["虎强督导了哪些工作？"], "查看了什么？", "虎强 查看了什么？"),
+    (["虎强督导了哪些工作？"], "那魏建民呢？", "魏建民督导了哪些工作？"),
+    ([], "他在毕河村安庄查看了什么？", "他在毕河村安庄查看了什么？"),
+    (["虎强督导了哪些工作？"], "赵吉平督导了什么？", "赵吉平督导了什么？"),
+])
+def test_resolve(earlier, question, expected):
+    assert conversation(*earlier).resolve(question) == expected
+
+
+def test_reset_forgets_the_subject():
+    c = conversation("虎强督导了哪些工作？")
+    c.reset()
+    assert c.resolve("他在毕河村安庄查看了什么？") == "他在毕河村安庄查看了什么？"
+
+
+def test_people_come_from_titles_and_bylines():
+    a = Article(article_id="x", source="s", title="t",
+                text="本报讯 近日,管城回族区委书记虎强带领相关部门负责人督导。区政协主席赵吉平表示,要加强。\n记者 柴琳琳",
+                reporters=("记者 柴琳琳", "通讯员 姜璞"))
+    assert people_in([a]) >= {"虎强", "赵吉平", "柴琳琳", "姜璞"}
