@@ -26,7 +26,7 @@ examples:
   python app.py                                   the web chat (see README)
 
 settings can also come from the environment: ASSISTANT_CORPUS, ASSISTANT_INDEX_DIR, ASSISTANT_MODEL,
-ASSISTANT_MODEL_CACHE, ASSISTANT_BACKEND, ASSISTANT_YEAR (a flag wins over the variable).
+ASSISTANT_MODEL_CACHE, ASSISTANT_BACKEND, ASSISTANT_DENSE_INDEX, ASSISTANT_YEAR (a flag wins over the variable).
 """
 
 
@@ -43,7 +43,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index_dir", None),
                              model=getattr(args, "model", None), backend=getattr(args, "backend", None),
-                             default_year=getattr(args, "year", None), top_k=getattr(args, "top_k", None))
+                             default_year=getattr(args, "year", None), top_k=getattr(args, "top_k", None),
+                             dense_index=getattr(args, "dense_index", None))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "built beside the live one and swapped in when complete.")
     _common(p)
     p.add_argument("--rebuild", action="store_true", help="rebuild everything from scratch")
+    p.add_argument("--dense-index", choices=("flat", "hnsw"),
+                   help="vector index: flat = exact (default), hnsw = approximate, for archives beyond ~10^5 chunks "
+                        "(or $ASSISTANT_DENSE_INDEX); applies from this build on")
     p.add_argument("--verify", action="store_true",
                    help="only check that every corpus file and article is in the index; exit 1 if not")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

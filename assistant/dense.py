@@ -36,6 +36,11 @@ class DenseIndex:
         return cls(index)
 
     @property
+    def kind(self) -> str:
+        """"hnsw" or "flat": the ``dense_index`` setting this index was built with."""
+        return "hnsw" if isinstance(self._index, faiss.IndexHNSW) else "flat"
+
+    @property
     def dim(self) -> int:
         return self._index.d
 

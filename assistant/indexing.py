@@ -123,7 +123,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
                 + (f" ({len(skipped)} file(s) skipped)" if skipped else "")
                 + "; add news pages (.txt, .md, .pdf, .html) to it and run `python -m assistant index` again."
             )
-        if old is not None and not (added or changed or removed) and len(old.chunks) > 0:
+        same_kind = old is not None and old.dense.kind == settings.dense_index  # else: same vectors, new FAISS index
+        if old is not None and not (added or changed or removed) and len(old.chunks) > 0 and same_kind:
             return BuildReport(None, len(pages), len(old.articles), len(old.chunks), 0, len(old.chunks),
                                skipped=tuple(skipped), seconds=time.perf_counter() - t0)
 
@@ -136,7 +137,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             lexical_tokenizer=settings.lexical_tokenizer, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             files=files, counts={"pages": len(pages), "articles": len(articles), "chunks": len(chunks)},
         )
-        gen = write_generation(settings.index_dir, manifest, articles, chunks, DenseIndex.build(vectors), lexical)
+        dense = DenseIndex.build(vectors, approximate=settings.dense_index == "hnsw")
+        gen = write_generation(settings.index_dir, manifest, articles, chunks, dense, lexical)
         prune_generations(settings.index_dir)
         return BuildReport(gen, len(pages), len(articles), len(chunks), n_embedded, len(chunks) - n_embedded,
                            tuple(added), tuple(changed), tuple(removed), tuple(skipped), full_reason,

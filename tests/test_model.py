@@ -16,7 +16,7 @@ import pytest
 
 from assistant import e5_convert, models
 from assistant.config import DEFAULT_MODEL, Settings
-from assistant.errors import ModelError
+from assistant.errors import ConfigError, ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -178,9 +178,11 @@ def test_folder_without_a_model(tmp_path, model_settings):
         models.resolve_model(model_settings.with_(model=str(tmp_path)))
 
 
-def test_other_backends_are_refused_clearly(model_settings):
-    with pytest.raises(ModelError, match="ASSISTANT_BACKEND=torch"):
-        models.load_sentence_transformer(model_settings.with_(backend="onnx-int8"))
+def test_unknown_backends_are_refused_clearly(model_settings):
+    with pytest.raises(ConfigError, match="use 'torch' or 'onnx-int8'"):
+        model_settings.with_(backend="openvino")
+    with pytest.raises(ConfigError, match="ASSISTANT_BACKEND"):
+        Settings.from_env(env={"ASSISTANT_BACKEND": "openvino"})
 
 
 # -------------------------------------------------------------------------------------------------------- embedder
