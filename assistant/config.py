@@ -56,9 +56,9 @@ class Settings:
     # Retrieval.
     lexical_tokenizer: str = "jieba+bigram"  # "jieba" | "bigram" | "jieba+bigram"
     candidates: int = 50  # per retriever, before fusion
-    rrf_k: int = 60
+    rrf_k: int = 10  # k and the weights: bench/sweep.py on CMRC trial (README "Quality")
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 1.5
     # Exact search answers in ~10 ms per question up to ~10^5 chunks; HNSW pays off beyond that (bench/ann.py).
     dense_index: str = "flat"
     top_k: int = 5  # chunks handed to the answer composer

@@ -35,6 +35,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--what", default="all", choices=("chunks", "tokenizer", "fusion", "all"))
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--rrf-k", type=int, nargs="+", default=[10, 30, 60], help="fusion k values to try")
+    ap.add_argument("--lexical-weights", type=float, nargs="+", default=[0.5, 0.75, 1.0, 1.25, 1.5, 2.0])
     args = ap.parse_args()
     base = Settings.from_env()
     embedder = load_embedder(base)
@@ -53,8 +55,8 @@ def main() -> None:
         for scheme in ("jieba", "bigram", "jieba+bigram"):
             run(f"tokenizer {scheme}", base.with_(lexical_tokenizer=scheme))
     if args.what in ("fusion", "all"):
-        for k in (10, 30, 60):
-            for wl in (0.5, 0.75, 1.0):
+        for k in args.rrf_k:
+            for wl in args.lexical_weights:
                 run(f"rrf k={k} lexical weight {wl}", base.with_(rrf_k=k, lexical_weight=wl))
 
 
