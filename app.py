@@ -21,10 +21,9 @@ import threading
 import time
 import traceback
 from collections import deque
-from pathlib import Path
 
 from assistant import ui_render as ui
-from assistant.config import DEFAULT_MODEL, Settings
+from assistant.cli import add_settings_arguments, settings_from
 from assistant.errors import AssistantError
 from assistant.service import Assistant
 
@@ -57,18 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port to listen on (default: 7860)")
-    g = p.add_argument_group("settings (the same as `python -m assistant`)")
-    g.add_argument("--corpus", type=Path, help="folder of news pages (default: corpus, or $ASSISTANT_CORPUS)")
-    g.add_argument("--index-dir", type=Path, help="folder of the built index (default: index, or $ASSISTANT_INDEX_DIR)")
-    g.add_argument("--model", help=f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL})")
-    g.add_argument("--backend", choices=("torch", "onnx-int8"), help="embedding backend (default: torch)")
-    g.add_argument("--year", type=int, help="year for pages whose dates give only month and day")
+    add_settings_arguments(p, "settings (the same as `python -m assistant`)")
     return p
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir, model=args.model, backend=args.backend,
-                             default_year=args.year)
 
 
 class Rebuilder:

@@ -30,8 +30,9 @@ ASSISTANT_MODEL_CACHE, ASSISTANT_BACKEND, ASSISTANT_DENSE_INDEX, ASSISTANT_YEAR 
 """
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("settings")
+def add_settings_arguments(p: argparse.ArgumentParser, title: str = "settings") -> None:
+    """The settings flags every command (and ``app.py``) takes; ``settings_from`` reads them back."""
+    g = p.add_argument_group(title)
     g.add_argument("--corpus", type=Path, help="folder of news pages (default: corpus, or $ASSISTANT_CORPUS)")
     g.add_argument("--index-dir", type=Path, help="folder of the built index (default: index, or $ASSISTANT_INDEX_DIR)")
     g.add_argument("--model", help=f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL})")
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Build the index, or update it: unchanged files are not embedded again, removed "
                                    "files vanish, a changed model or setting rebuilds everything. The new index is "
                                    "built beside the live one and swapped in when complete.")
-    _common(p)
+    add_settings_arguments(p)
     p.add_argument("--rebuild", action="store_true", help="rebuild everything from scratch")
     p.add_argument("--dense-index", choices=("flat", "hnsw"),
                    help="vector index: flat = exact (default), hnsw = approximate, for archives beyond ~10^5 chunks "
@@ -70,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer one question with citations",
                        description="Answer one question from the index (built first if missing).")
-    _common(p)
+    add_settings_arguments(p)
     p.add_argument("question", help="the question, e.g. 虎强督导了哪些工作？")
     p.add_argument("--json", action="store_true",
                    help='print {"question","answer","refused","citations":[{"n","article_id","title","date",'
@@ -80,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read questions from stdin, one a line, as one conversation (follow-ups such as "
                                    "「他在毕河村安庄查看了什么？」 are resolved against earlier questions). Each answer "
                                    "is printed on one line (newlines inside it become ' / '), or as JSON with --json.")
-    _common(p)
+    add_settings_arguments(p)
     p.add_argument("--json", action="store_true", help="one JSON answer a line")
 
     p = sub.add_parser("eval", help="measure quality on a SQuAD-format file or a seed-question JSONL file",
@@ -88,14 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "hit@1/5/10 and MRR@10 for dense, BM25 and hybrid retrieval, plus the share of "
                                    "answers containing a gold answer. Seed JSONL: ask each question of the corpus "
                                    "index and report pass/fail; exit 1 if any fails.")
-    _common(p)
+    add_settings_arguments(p)
     p.add_argument("file", type=Path)
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--no-answers", action="store_true", help="SQuAD: measure retrieval only (faster)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("status", help="what the index holds: model, pages, articles, chunks, built at")
-    _common(p)
+    add_settings_arguments(p)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("model", help="fetch or check the embedding model",

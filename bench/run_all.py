@@ -24,7 +24,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "quality": ([], ["--limit", "200", "--no-langchain"]),
     "ann": ([], ["--sizes", "100000", "--queries", "100"]),
     "model_retrieval": ([], ["--limit", "200"]),
-    "load": (["--clients", "20", "--seconds", "60"], ["--clients", "10", "--seconds", "20"]),
+    "load": ([], ["--clients", "10", "--seconds", "20"]),  # default: 50 clients for 60 s, a rebuild midway
 }
 
 
