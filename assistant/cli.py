@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "built beside the live one and swapped in when complete.")
     add_settings_arguments(p)
     p.add_argument("--rebuild", action="store_true", help="rebuild everything from scratch")
-    p.add_argument("--dense-index", choices=("flat", "hnsw"),
-                   help="vector index: flat = exact (default), hnsw = approximate, for archives beyond ~10^5 chunks "
+    p.add_argument("--dense-index", choices=("flat", "ivf"),
+                   help="vector index: flat = exact (default), ivf = approximate, for archives beyond ~10^5 chunks "
                         "(or $ASSISTANT_DENSE_INDEX); applies from this build on")
     p.add_argument("--verify", action="store_true",
                    help="only check that every corpus file and article is in the index; exit 1 if not")

@@ -9,7 +9,7 @@ Environment variables (each overrides the default, and a CLI flag overrides the 
                                                                (default: intfloat/multilingual-e5-small)
     ASSISTANT_MODEL_CACHE   where converted/fetched models live (default: $XDG_CACHE_HOME/news-assistant/models)
     ASSISTANT_BACKEND       embedding backend: torch | onnx-int8 (default: torch)
-    ASSISTANT_DENSE_INDEX   vector index: flat (exact) | hnsw (approximate, for very large archives) (default: flat)
+    ASSISTANT_DENSE_INDEX   vector index: flat (exact) | ivf (approximate, for very large archives) (default: flat)
     ASSISTANT_YEAR          year for pages whose dates give only month and day (default: none)
     HF_ENDPOINT / HF_HUB_OFFLINE are honoured by the model resolver through huggingface_hub itself.
 """
@@ -59,7 +59,8 @@ class Settings:
     rrf_k: int = 10  # k and the weights: bench/sweep.py on CMRC trial (README "Quality")
     dense_weight: float = 1.0
     lexical_weight: float = 1.5
-    # Exact search answers in ~10 ms per question up to ~10^5 chunks; HNSW pays off beyond that (bench/ann.py).
+    # Exact search takes ~15 ms a question at 10^5 chunks, ~160 ms at 10^6; "ivf" (~2 ms, recall@10 0.995) pays off
+    # beyond ~10^5 (bench/ann.py).
     dense_index: str = "flat"
     top_k: int = 5  # chunks handed to the answer composer
 
@@ -82,9 +83,9 @@ class Settings:
         if self.backend not in ("torch", "onnx-int8"):
             raise ConfigError(f"backend {self.backend!r} (--backend or ASSISTANT_BACKEND) is not known; "
                               "use 'torch' or 'onnx-int8'.")
-        if self.dense_index not in ("flat", "hnsw"):
+        if self.dense_index not in ("flat", "ivf"):
             raise ConfigError(f"dense index {self.dense_index!r} (--dense-index or ASSISTANT_DENSE_INDEX) is not "
-                              "known; use 'flat' or 'hnsw'.")
+                              "known; use 'flat' or 'ivf'.")
         if self.lexical_tokenizer not in ("jieba", "bigram", "jieba+bigram"):
             raise ConfigError(
                 f"lexical_tokenizer {self.lexical_tokenizer!r} is not known; use 'jieba', 'bigram' or 'jieba+bigram'."

@@ -137,7 +137,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             lexical_tokenizer=settings.lexical_tokenizer, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             files=files, counts={"pages": len(pages), "articles": len(articles), "chunks": len(chunks)},
         )
-        dense = DenseIndex.build(vectors, approximate=settings.dense_index == "hnsw")
+        dense = DenseIndex.build(vectors, approximate=settings.dense_index == "ivf")
         gen = write_generation(settings.index_dir, manifest, articles, chunks, dense, lexical)
         prune_generations(settings.index_dir)
         return BuildReport(gen, len(pages), len(articles), len(chunks), n_embedded, len(chunks) - n_embedded,

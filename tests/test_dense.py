@@ -41,13 +41,35 @@ def test_save_load_roundtrip(tmp_path):
     np.testing.assert_array_equal(loaded.reconstruct(np.array([5, 0])), vectors[[5, 0]])
 
 
-def test_hnsw_recall_against_exact():
+def test_ivf_recall_against_exact():
     rng = np.random.default_rng(2)
     vectors, queries = unit(rng, 5000), unit(rng, 50)
     _, exact = DenseIndex.build(vectors).search(queries, 10)
-    _, approx = DenseIndex.build(vectors, approximate=True).search(queries, 10)
+    approx_index = DenseIndex.build(vectors, approximate=True)
+    _, approx = approx_index.search(queries, 10)
     recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
-    assert recall >= 0.9
+    assert approx_index.kind == "ivf" and recall >= 0.9
+
+
+def test_ivf_save_load_keeps_vectors_and_hits(tmp_path):
+    rng = np.random.default_rng(4)
+    vectors, queries = unit(rng, 1000), unit(rng, 5)
+    index = DenseIndex.build(vectors, approximate=True)
+    index.save(tmp_path / "v.faiss")
+    loaded = DenseIndex.load(tmp_path / "v.faiss")
+    assert loaded.kind == "ivf"
+    np.testing.assert_array_equal(index.search(queries, 7)[1], loaded.search(queries, 7)[1])
+    np.testing.assert_array_equal(loaded.vectors(), vectors)  # incremental rebuilds read them back
+    np.testing.assert_array_equal(loaded.reconstruct(np.array([9, 2])), vectors[[9, 2]])
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 77])
+def test_ivf_on_tiny_sets_is_exact(n):
+    rng = np.random.default_rng(5)
+    vectors, queries = unit(rng, n), unit(rng, 3)
+    approx = DenseIndex.build(vectors, approximate=True)
+    assert len(approx) == n
+    np.testing.assert_array_equal(approx.search(queries, 5)[1], DenseIndex.build(vectors).search(queries, 5)[1])
 
 
 def test_k_larger_than_index_and_empty_index():
