@@ -24,12 +24,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from assistant import e5_convert, models  # noqa: E402
 from assistant.config import DEFAULT_MODEL, Settings  # noqa: E402
 from assistant.embedding import load_embedder  # noqa: E402
+from common import CMRC  # noqa: E402
 
-CMRC = Path(__file__).resolve().parents[2] / "shared" / "eval" / "cmrc2018_trial.json"
 CHUNK_CHARS = 300
 K = 10
 BAR = 0.01

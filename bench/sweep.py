@@ -16,12 +16,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import common  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.embedding import load_embedder  # noqa: E402
 from assistant.evaluation import evaluate_squad  # noqa: E402
 
-CMRC = ROOT.parent / "shared" / "eval" / "cmrc2018_trial.json"
 
 
 def row(label: str, report) -> str:
@@ -45,7 +47,7 @@ def main() -> None:
 
     def run(label, settings):
         t = time.perf_counter()
-        report = evaluate_squad(CMRC, settings, embedder, limit=args.limit, cache_dir=cache, progress=False)
+        report = evaluate_squad(common.CMRC, settings, embedder, limit=args.limit, cache_dir=cache, progress=False)
         print(row(label, report) + f"  ({time.perf_counter() - t:.0f} s)", flush=True)
 
     if args.what in ("chunks", "all"):
