@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from assistant.store import load_index
 from conftest import ROOT, SEED_QUESTIONS
 
 
@@ -47,6 +48,14 @@ def test_index_ask_and_json(base_settings, seed_assistant):
 
     out = run("ask", "虎强督导了哪些工作？", settings=base_settings)
     assert out.returncode == 0 and "[1]" in out.stdout and "《" in out.stdout
+
+
+def test_index_with_the_approximate_vector_index(fresh_settings):
+    out = run("index", "--quiet", "--dense-index", "ivf", settings=fresh_settings)
+    assert out.returncode == 0, out.stderr
+    assert load_index(fresh_settings.index_dir).dense.kind == "ivf"
+    out = run("ask", "虎强督导了哪些工作？", settings=fresh_settings)
+    assert out.returncode == 0 and "[1]" in out.stdout and "安全生产" in out.stdout
 
 
 def test_seed_questions_pass_through_the_cli(base_settings, seed_assistant):
