@@ -123,8 +123,9 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
                 + (f" ({len(skipped)} file(s) skipped)" if skipped else "")
                 + "; add news pages (.txt, .md, .pdf, .html) to it and run `python -m assistant index` again."
             )
-        same_kind = old is not None and old.dense.kind == settings.dense_index  # else: same vectors, new FAISS index
-        if old is not None and not (added or changed or removed) and len(old.chunks) > 0 and same_kind:
+        # a changed dense_index setting alone still writes a generation: same vectors, another FAISS index
+        if (old is not None and not (added or changed or removed) and len(old.chunks) > 0
+                and old.dense.kind == settings.dense_index):
             return BuildReport(None, len(pages), len(old.articles), len(old.chunks), 0, len(old.chunks),
                                skipped=tuple(skipped), seconds=time.perf_counter() - t0)
 

@@ -12,7 +12,10 @@ import os
 import platform
 import re
 import resource
+import socket
+import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,3 +111,37 @@ def percentiles(samples: list[float]) -> dict:
     a = np.asarray(samples, dtype=np.float64) * 1000  # ms
     return {"n": len(a), "p50_ms": float(np.percentile(a, 50)), "p95_ms": float(np.percentile(a, 95)),
             "p99_ms": float(np.percentile(a, 99))}  # fmt: skip
+
+
+# ---- a running app.py (bench/latency.py, bench/load.py) --------------------------------------------------------------
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+    """Return once ``url`` serves Gradio's API info; RuntimeError (with the server log's tail) if it exits or stalls."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app.py exited ({proc.returncode}) while starting:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url.rstrip("/") + "/gradio_api/info", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"app.py did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if the server has not exited within 15 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)

@@ -20,12 +20,10 @@ import argparse
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -74,12 +72,6 @@ def questions() -> list[str]:
     return qs
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _vm(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -90,7 +82,7 @@ def _vm(pid: int, field: str) -> float:
 def through_api(settings, qs: list[str], asks: int, log: Path) -> dict:
     from gradio_client import Client
 
-    port = _free_port()
+    port = common.free_port()
     cmd = [sys.executable, str(common.ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
            "--corpus", str(settings.corpus_dir), "--index-dir", str(settings.index_dir), "--backend", settings.backend]
     env = {**os.environ, "ASSISTANT_MODEL_CACHE": str(settings.model_cache_dir)}
@@ -99,17 +91,7 @@ def through_api(settings, qs: list[str], asks: int, log: Path) -> dict:
         proc = subprocess.Popen(cmd, cwd=common.ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         url = f"http://127.0.0.1:{port}/"
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"app.py exited with {proc.returncode}: {log.read_text(encoding='utf-8')[-2000:]}")
-            if time.perf_counter() - t0 > START_TIMEOUT:
-                raise RuntimeError(f"app.py did not answer within {START_TIMEOUT} s; see {log}")
-            try:
-                with urllib.request.urlopen(url + "gradio_api/info", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
+        common.wait_until_up(url, proc, START_TIMEOUT, log)
         start_s = time.perf_counter() - t0
         client = Client(url, verbose=False)
         for q in qs[:3]:
@@ -122,12 +104,7 @@ def through_api(settings, qs: list[str], asks: int, log: Path) -> dict:
         return {**common.percentiles(samples), "start_s": start_s, "peak_rss_mb": _vm(proc.pid, "VmHWM"),
                 "rss_mb": _vm(proc.pid, "VmRSS")}  # fmt: skip
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        common.stop(proc)
 
 
 def main(argv: list[str] | None = None) -> int:

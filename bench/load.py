@@ -22,8 +22,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +32,8 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+
+import common  # bench/common.py: this script's folder is on sys.path when it runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_QUESTIONS = ROOT.parent / "shared" / "eval" / "seed_questions.jsonl"
@@ -75,12 +75,6 @@ class Rebuild:
 # ------------------------------------------------------------------------------------------------------- plumbing
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def cli_env(corpus: Path, index_dir: Path, year: int) -> dict[str, str]:
     return {**os.environ, "ASSISTANT_CORPUS": str(corpus), "ASSISTANT_INDEX_DIR": str(index_dir),
             "ASSISTANT_YEAR": str(year)}
@@ -99,30 +93,6 @@ def start_server(port: int, corpus: Path, index_dir: Path, year: int, log: Path)
            "--index-dir", str(index_dir), "--year", str(year)]
     with log.open("w") as f:  # a file, not a pipe: a chatty server never blocks on a full pipe
         return subprocess.Popen(cmd, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"the server exited ({proc.returncode}) while starting:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url + "/gradio_api/info", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    sys.exit(f"the server did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 # --------------------------------------------------------------------------------------------------------- asking
@@ -240,11 +210,14 @@ def main() -> int:
         if code != 0:
             sys.exit(f"the initial build failed:\n{output}")
         print(f"initial index built in {seconds:.1f} s", flush=True)
-        port = free_port()
+        port = common.free_port(HOST)
         url = f"http://{HOST}:{port}"
         t_start = time.monotonic()
         server = start_server(port, corpus, index_dir, args.year, log)
-        wait_until_up(url, server, args.startup_timeout, log)
+        try:
+            common.wait_until_up(url, server, args.startup_timeout, log)
+        except RuntimeError as exc:
+            sys.exit(str(exc))
         with httpx.Client(base_url=url, timeout=args.timeout) as http:
             check(ask(http, questions[0]))  # warm-up: the first answer loads what is lazily loaded
         print(f"server up on {url} in {time.monotonic() - t_start:.1f} s; {args.clients} clients for "
@@ -274,7 +247,7 @@ def main() -> int:
             new_answered = any(c.get("title") == NEW_TITLE for c in answer.get("citations", []))
     finally:
         if server is not None:
-            stop(server)
+            common.stop(server)
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
 
