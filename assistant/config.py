@@ -1,25 +1,21 @@
-"""Settings: every default lives here, and this is the only module that reads the environment.
+"""Settings: every setting is declared once here, and this is the only module that reads the environment.
 
-CLI flags, UI controls and environment variables all produce one ``Settings``; library code receives it as an argument.
-Environment variables (each overrides the default, and a CLI flag overrides the variable):
-
-    ASSISTANT_CORPUS        corpus folder                      (default: corpus)
-    ASSISTANT_INDEX_DIR     index folder                       (default: index)
-    ASSISTANT_MODEL         sentence-transformers model name or local folder
-                                                               (default: intfloat/multilingual-e5-small)
-    ASSISTANT_MODEL_CACHE   where converted/fetched models live (default: $XDG_CACHE_HOME/news-assistant/models)
-    ASSISTANT_BACKEND       embedding backend: torch | onnx-int8 (default: torch)
-    ASSISTANT_DENSE_INDEX   vector index: flat (exact) | ivf (approximate, for very large archives) (default: flat)
-    ASSISTANT_YEAR          year for pages whose dates give only month and day (default: none)
-    HF_ENDPOINT / HF_HUB_OFFLINE are honoured by the model resolver through huggingface_hub itself.
+``OPTIONS`` declares each user-facing setting with its command-line flag, environment variable, type, choices and
+help.  The CLI (``assistant.cli``) and the web app (``assistant.web.app``) both build their flags from it with
+``add_arguments`` and read them back with ``from_args``; ``Settings.from_env`` reads the same variables.  A flag wins
+over its variable, a variable over the default.  Library code receives a ``Settings``; nothing deeper reads the
+environment.  (``HF_ENDPOINT`` / ``HF_HUB_OFFLINE`` are honoured by huggingface_hub itself when a hub is reachable.)
+Left out: configuration files (flags and variables cover a one-machine tool).
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import ConfigError
 
@@ -31,23 +27,94 @@ def _default_cache_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "news-assistant" / "models"
 
 
+def _date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date like 2024-03-05") from None
+
+
+def _field_map(value: str) -> tuple[tuple[str, str], ...]:
+    """"发文时间=date,稿件正文=text" -> (("发文时间", "date"), ("稿件正文", "text"))."""
+    pairs = []
+    for item in filter(None, (p.strip() for p in value.split(","))):
+        name, sep, field_ = item.partition("=")
+        if not sep or not name.strip() or not field_.strip():
+            raise ValueError(f"{item!r} is not NAME=FIELD (e.g. 发文时间=date)")
+        pairs.append((name.strip(), field_.strip()))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One user-facing setting: the ``Settings`` field it sets, its flag, variable, type, choices and help."""
+
+    field: str
+    flag: str
+    env: str | None
+    type: Callable[[str], Any]
+    help: str
+    choices: tuple[str, ...] | None = None
+    group: str = "common"  # "common": every command and the web app; "index": commands that build; "web": app only
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("corpus_dir", "--corpus", "ASSISTANT_CORPUS", Path, "folder of news files (default: corpus)"),
+    Option("index_dir", "--index-dir", "ASSISTANT_INDEX_DIR", Path, "folder of the built index (default: index)"),
+    Option("model", "--model", "ASSISTANT_MODEL", str,
+           f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL})"),
+    Option("model_cache_dir", "--model-cache", "ASSISTANT_MODEL_CACHE", Path,
+           "where converted or fetched models live (default: ~/.cache/news-assistant/models)"),
+    Option("backend", "--backend", "ASSISTANT_BACKEND", str, "embedding backend (default: torch)",
+           ("torch", "onnx-int8")),
+    Option("device", "--device", "ASSISTANT_DEVICE", str,
+           "where the model runs: auto = a GPU when torch sees one (half precision), else the CPU (default: auto)",
+           ("auto", "cpu", "cuda")),
+    Option("store", "--store", "ASSISTANT_STORE", str,
+           "where the index lives: local files in --index-dir, or Milvus at --milvus-uri (default: local)",
+           ("local", "milvus")),
+    Option("milvus_uri", "--milvus-uri", "ASSISTANT_MILVUS_URI", str,
+           "Milvus address: a file path = embedded milvus-lite, http://host:19530 = a server or cluster "
+           "(token from $ASSISTANT_MILVUS_TOKEN)"),
+    Option("default_year", "--year", "ASSISTANT_YEAR", int,
+           "year for dates printed without one (6月18日) when nothing else gives it"),
+    Option("today", "--today", "ASSISTANT_TODAY", _date,
+           "reference date for 今天/上周/最近 in questions, YYYY-MM-DD (default: today)"),
+    Option("top_k", "--top-k", None, int, "passages handed to the answer composer (default: 5)"),
+    Option("dense_index", "--dense-index", "ASSISTANT_DENSE_INDEX", str,
+           "vector index: flat = exact (default), ivf = approximate, for archives beyond ~10^5 chunks",
+           ("flat", "ivf"), group="index"),
+    Option("field_map", "--field-map", "ASSISTANT_FIELD_MAP", _field_map,
+           "extra column names of CMS exports, NAME=FIELD[,…] with FIELD one of title, date, text, author, url, "
+           "section, source (e.g. 发文时间=date,稿件正文=text)", group="index"),
+    Option("title", "--title", "ASSISTANT_TITLE", str,
+           "the chat's title (default: drawn from the corpus)", group="web"),
+)
+_BY_FIELD = {o.field: o for o in OPTIONS}
+
+
 @dataclass(frozen=True)
 class Settings:
     # Where things are.
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
 
-    # The embedding model (issue: model).  Prompts of None mean "the ones the model's own config declares".
+    # The embedding model.
     model: str = DEFAULT_MODEL
     model_cache_dir: Path = Path.home() / ".cache" / "news-assistant" / "models"
     backend: str = "torch"
-    batch_size: int = 16
+    device: str = "auto"
+    batch_size: int = 16  # on the CPU; on a GPU the batch is sized to the card (model.embed)
     max_seq_length: int = 512
-    # torch threads: None = every core the process may use.
-    threads: int | None = None
+    threads: int | None = None  # torch threads: None = every core the process may use
+
+    # Where the index lives.
+    store: str = "local"
+    milvus_uri: str | None = None
 
     # Articles.
     default_year: int | None = None
+    field_map: tuple[tuple[str, str], ...] = ()
 
     # Chunking (measured on the dev sets; see README "Quality").
     chunk_size: int = 300  # characters
@@ -59,20 +126,18 @@ class Settings:
     rrf_k: int = 10  # k and the weights: bench/sweep.py on CMRC trial (README "Quality")
     dense_weight: float = 1.0
     lexical_weight: float = 1.5
-    # Exact search takes ~15 ms a question at 10^5 chunks, ~160 ms at 10^6; "ivf" (~2 ms, recall@10 0.995) pays off
+    # Exact search takes ~15 ms a question at 10^5 chunks, ~160 ms at 10^6; "ivf" (~2 ms, recall@10 0.99) pays off
     # beyond ~10^5 (bench/ann.py).
     dense_index: str = "flat"
     top_k: int = 5  # chunks handed to the answer composer
 
     # Answers.
+    today: str | None = None  # ISO date that 今天/最近 refer to; None = the real today
     max_question_chars: int = 500
     max_citations: int = 6
-    # The no-answer decision: a linear rule over Evidence.features = (coverage, cosine beyond the background, margin,
-    # cosine, cross-lingual), fitted on the dev sets by bench/calibrate.py: the corpus is said to hold no answer when
-    # answer_bias + answer_weights . features < 0; that is, it answers when coverage + 10 * beyond_background >= 0.5.
-    # (An English question is first given Chinese words by crosslingual.py, so the same rule serves it.)
-    answer_weights: tuple[float, ...] = (1.0, 10.0, 0.0, 0.0, 0.0)
-    answer_bias: float = -0.5
+
+    # The web app.
+    title: str | None = None
 
     def __post_init__(self) -> None:
         if self.chunk_overlap >= self.chunk_size:
@@ -80,39 +145,36 @@ class Settings:
                 f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size}); "
                 "lower --chunk-overlap or raise --chunk-size."
             )
-        if self.backend not in ("torch", "onnx-int8"):
-            raise ConfigError(f"backend {self.backend!r} (--backend or ASSISTANT_BACKEND) is not known; "
-                              "use 'torch' or 'onnx-int8'.")
-        if self.dense_index not in ("flat", "ivf"):
-            raise ConfigError(f"dense index {self.dense_index!r} (--dense-index or ASSISTANT_DENSE_INDEX) is not "
-                              "known; use 'flat' or 'ivf'.")
+        for option in OPTIONS:
+            value = getattr(self, option.field)
+            if option.choices and value not in option.choices:
+                where = " or ".join(filter(None, (option.flag, option.env)))
+                raise ConfigError(f"{option.field} {value!r} ({where}) is not known; use one of "
+                                  f"{', '.join(option.choices)}.")
         if self.lexical_tokenizer not in ("jieba", "bigram", "jieba+bigram"):
             raise ConfigError(
                 f"lexical_tokenizer {self.lexical_tokenizer!r} is not known; use 'jieba', 'bigram' or 'jieba+bigram'."
             )
         if self.batch_size < 1 or self.top_k < 1 or self.candidates < 1:
             raise ConfigError("batch_size, top_k and candidates must be at least 1.")
+        if self.max_question_chars < 1:
+            raise ConfigError("max_question_chars must be at least 1.")
+        if self.store == "milvus" and not self.milvus_uri:
+            raise ConfigError("--store milvus needs --milvus-uri (or ASSISTANT_MILVUS_URI): a file path for embedded "
+                              "milvus-lite, or http://host:19530 for a server.")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
-        """Defaults, then environment variables, then explicit overrides (``None`` overrides are ignored)."""
+        """Defaults, then environment variables (``OPTIONS``), then explicit overrides (``None`` is ignored)."""
         env = os.environ if env is None else env
         values: dict = {"model_cache_dir": _default_cache_dir(env)}
-        simple = {
-            "ASSISTANT_CORPUS": ("corpus_dir", Path),
-            "ASSISTANT_INDEX_DIR": ("index_dir", Path),
-            "ASSISTANT_MODEL": ("model", str),
-            "ASSISTANT_MODEL_CACHE": ("model_cache_dir", Path),
-            "ASSISTANT_BACKEND": ("backend", str),
-            "ASSISTANT_YEAR": ("default_year", int),
-            "ASSISTANT_DENSE_INDEX": ("dense_index", str),
-        }
-        for var, (name, conv) in simple.items():
-            if env.get(var):
+        for option in OPTIONS:
+            raw = env.get(option.env) if option.env else None
+            if raw:
                 try:
-                    values[name] = conv(env[var])
+                    values[option.field] = option.type(raw)
                 except ValueError as exc:
-                    raise ConfigError(f"environment variable {var}={env[var]!r} is not valid: {exc}") from exc
+                    raise ConfigError(f"environment variable {option.env}={raw!r} is not valid: {exc}") from exc
         known = {f.name for f in fields(cls)}
         for name, value in overrides.items():
             if name not in known:
@@ -124,5 +186,34 @@ class Settings:
                 values[name] = Path(values[name]).expanduser()
         return cls(**values)
 
+    @property
+    def milvus_token(self) -> str | None:
+        """Read when connecting, never stored in a manifest or printed."""
+        return os.environ.get("ASSISTANT_MILVUS_TOKEN") or None
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+def add_arguments(parser: argparse.ArgumentParser, groups: tuple[str, ...] = ("common",),
+                  title: str = "settings") -> None:
+    """Add the flags of ``OPTIONS`` in ``groups`` to ``parser``; ``from_args`` reads them back."""
+    g = parser.add_argument_group(title)
+    for option in OPTIONS:
+        if option.group in groups:
+            env = f" (or ${option.env})" if option.env else ""
+            g.add_argument(option.flag, dest=option.field, type=option.type, choices=option.choices,
+                           help=option.help + env, default=None)
+
+
+def from_args(args: argparse.Namespace, **overrides) -> Settings:
+    """``Settings`` from parsed flags (absent ones fall back to the environment, then the defaults)."""
+    values = {o.field: getattr(args, o.field, None) for o in OPTIONS}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings.from_env(**values)
+
+
+def environment_help() -> str:
+    """One line naming every environment variable, for ``--help`` epilogs."""
+    names = ", ".join(o.env for o in OPTIONS if o.env)
+    return f"settings can also come from the environment: {names} (a flag wins over the variable)."

@@ -9,19 +9,19 @@ Left out: multi-user session storage (each UI session holds its own ``Conversati
 from __future__ import annotations
 
 import threading
-import unicodedata
-from dataclasses import dataclass, replace
+import traceback
+from collections import deque
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .chat import Conversation, people_in
-from .compose import background_vectors, compose
+from .answer.conversation import Conversation, people_in
+from .answer.pipeline import Answerer, answer
+from .answer.query import clean_question
 from .config import Settings
-from .crosslingual import expand
-from .embedding import Embedder, load_embedder
 from .errors import AssistantError, IndexMismatchError, IndexMissingError, QuestionError
-from .indexing import BuildReport, build_index
-from .retriever import retrieve
-from .store import LoadedIndex, check_compatible, current_generation, load_index
+from .index.build import BuildReport, build_index
+from .index.store import LoadedIndex, check_compatible, current_generation, load_index
+from .model import Embedder, load_embedder
 from .types import Answer, Article
 
 
@@ -42,22 +42,6 @@ class IndexStatus:
         return self.__dict__.copy()
 
 
-def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
-    """(question fit to answer, notice or None).  Raises QuestionError for a question with nothing in it."""
-    if not isinstance(question, str):
-        raise QuestionError("the question must be text.")
-    # control characters (except line breaks/tabs, folded to spaces) carry no meaning and upset tokenizers
-    text = "".join(" " if ch in "\t\r\n" else ch for ch in question if unicodedata.category(ch)[0] != "C" or ch in "\t\r\n")
-    text = " ".join(text.split())
-    if not text:
-        raise QuestionError("问题是空的，请输入一个问题，例如「虎强督导了哪些工作？」。")
-    notice = None
-    if len(text) > max_chars:
-        text = text[:max_chars]
-        notice = f"问题过长，只使用了前 {max_chars} 个字。"
-    return text, notice
-
-
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
@@ -67,7 +51,10 @@ class Assistant:
         self._lock = threading.Lock()  # guards loading and swapping, not answering
         self._unreadable: str | None = None  # a generation that failed to load: not retried on every question
         self._building = threading.Event()
-        self._sentence_cache: dict[str, dict] = {}
+        self._answerer: Answerer | None = None
+        self._rebuild_thread: threading.Thread | None = None
+        self.rebuild_log: deque[str] = deque(maxlen=12)  # the last lines of the latest rebuild, for the staff view
+        self.rebuild_error: str | None = None
 
     # -- opening ---------------------------------------------------------------------------------------------------
     @classmethod
@@ -97,14 +84,11 @@ class Assistant:
             if generation is not None and self._index is not None and self._index.generation == generation:
                 return self._index
             index = load_index(self.settings.index_dir)
-            why = check_compatible(index.manifest, model=self.settings.model, chunk_size=self.settings.chunk_size,
-                                   chunk_overlap=self.settings.chunk_overlap,
-                                   lexical_tokenizer=self.settings.lexical_tokenizer)
+            why = check_compatible(index.manifest, self.settings)
             if why:
                 raise IndexMismatchError(f"the index in {self.settings.index_dir} cannot serve these settings: {why}; "
                                          "run `python -m assistant index` to rebuild it.")
             self._people = people_in(index.articles.values())
-            self._sentence_cache = {index.generation: self._sentence_cache.get(index.generation, {})}
             self._index = index
             return index
 
@@ -134,28 +118,25 @@ class Assistant:
 
     def ask(self, question: str, conversation: Conversation | None = None, *, history: Sequence[str] = ()) -> Answer:
         """Answer one question.  Pass a ``Conversation`` (or earlier questions as ``history``) for follow-ups."""
-        text, notice = clean_question(question, self.settings.max_question_chars)
-        index = self.index
+        answerer = self.answerer
         if conversation is None:
-            conversation = Conversation(people=self._people, lexical=index.lexical)
+            conversation = Conversation(people=self._people, lexical=answerer.index.lexical)
             for q in history:
                 try:
-                    earlier, _ = clean_question(q, self.settings.max_question_chars)
+                    earlier = clean_question(q, self.settings.max_question_chars)
                 except QuestionError:
                     continue  # a blank earlier turn says nothing about this question
                 conversation.record(earlier, conversation.resolve(earlier), Answer(earlier, "", True))
-        resolved = conversation.resolve(text)
-        query = expand(resolved)  # an English question also carries the Chinese words a glossary gives for it
-        qv = self.embedder.encode_queries([query])
-        hits = retrieve(index, self.embedder, query, self.settings, k=self.settings.top_k * 4, query_vector=qv)
-        # sentence vectors are cached per index generation: a new generation may cut sentences differently
-        cache = self._sentence_cache.setdefault(index.generation, {})
-        answer = compose(query, hits[: self.settings.top_k * 2], index.lexical, self.embedder, self.settings,
-                         query_vector=qv, cache=cache, background=background_vectors(self.embedder))
-        answer = replace(answer, question=question, resolved_question=resolved if resolved != text else None,
-                         notice=notice)
-        conversation.record(text, resolved, answer)
-        return answer
+        return answer(question, answerer, conversation)
+
+    @property
+    def answerer(self) -> Answerer:
+        """The answer pipeline's inputs for the live index (one per generation: its sentence cache goes with it)."""
+        index = self.index
+        answerer = self._answerer
+        if answerer is None or answerer.index is not index:
+            answerer = self._answerer = Answerer(index, self.embedder, self.settings)
+        return answerer
 
     def article(self, article_id: str) -> Article:
         try:
@@ -174,9 +155,47 @@ class Assistant:
                            corpus_dir=str(self.settings.corpus_dir), generation=index.generation,
                            building=self._building.is_set())
 
-    def rebuild(self, *, full: bool = False, progress: bool = True, log: Callable[[str], None] = print) -> BuildReport:
+    @property
+    def rebuilding(self) -> bool:
+        return self._building.is_set()
+
+    def start_rebuild(self, *, log: Callable[[str], None] = print) -> bool:
+        """Rebuild in a background thread (the web app's 「更新索引」); False when a rebuild is already running.
+
+        Its last lines go to ``rebuild_log`` and a failure to ``rebuild_error``, for the staff view.
+        """
+        with self._lock:
+            if self._building.is_set():
+                return False
+            self._building.set()  # set here, not in the thread: a second click must see it at once
+        self.rebuild_log.clear()
+        self.rebuild_error = None
+
+        def record(line: str) -> None:
+            log(line)
+            self.rebuild_log.append(line)
+
+        def run() -> None:
+            try:
+                report = self.rebuild(progress=False, log=record, _claimed=True)
+                record(report.summary())
+            except AssistantError as exc:
+                self.rebuild_error = str(exc)
+                record(f"更新索引失败：{exc}")
+            except Exception:  # a bug: keep the traceback on the console, show one line to staff
+                traceback.print_exc()
+                self.rebuild_error = "更新索引时出错，详细信息已记录在服务器日志中。"
+                record(self.rebuild_error)
+
+        record("开始更新索引…")
+        self._rebuild_thread = threading.Thread(target=run, name="index-rebuild", daemon=True)
+        self._rebuild_thread.start()
+        return True
+
+    def rebuild(self, *, full: bool = False, progress: bool = True, log: Callable[[str], None] = print,
+                _claimed: bool = False) -> BuildReport:
         """Update the index from the corpus beside the live one, then swap it in.  Questions go on meanwhile."""
-        self._building.set()
+        self._building.set()  # (already set when start_rebuild claimed it)
         try:
             report = build_index(self.settings, self.embedder, rebuild=full, progress=progress, log=log)
         finally:

@@ -25,8 +25,19 @@ class Page:
     encoding: str  # e.g. "utf-8", "gb18030", "big5", "pdf", "html"
     sha256: str  # of the raw bytes: the manifest's change detector
     page_breaks: tuple[int, ...] = ()
+    trimmed: int = 0  # lines of web boilerplate (返回搜狐, 责任编辑：…) removed at ingestion, for the build summary
     title: str | None = None  # set by formats that carry a headline outside the text (HTML)
-    date: str | None = None  # ISO date carried by the format itself (HTML metadata)
+    date: str | None = None  # ISO date carried by the format itself (HTML metadata, an export's date field)
+    # The corpus file the page came from, when it is not ``source``: a CMS export holds one record per page, and its
+    # records' sources are their URLs or "export.csv#12".  The index tracks files, so it groups pages by ``file``.
+    file: str = ""
+    section: str | None = None  # the export's column/channel (栏目), when it has one
+    reporters: tuple[str, ...] = ()  # from an export's author field, as "记者 张三" pairs when the role is known
+
+    @property
+    def path(self) -> str:
+        """The corpus file (posix, relative to the corpus folder) this page was read from."""
+        return self.file or self.source
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class Article:
     reporters: tuple[str, ...] = ()  # role-qualified names, e.g. ("记者 柴琳琳", "通讯员 姜璞")
     page: int | None = None  # 1-based physical page (PDF) where the article starts
     ordinal: int = 0  # position of the article on its page
+    section: str | None = None  # 栏目 / channel, when the source names one
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,9 @@ class Answer:
     refused: bool  # True when the corpus holds no answer; then ``citations`` is empty
     citations: tuple[Citation, ...] = ()
     resolved_question: str | None = None  # the follow-up rewritten against earlier turns, when that happened
-    notice: str | None = None  # e.g. "问题过长，已截取前 500 字"
+    notice: str | None = None  # e.g. which period the answer was drawn from
+    period: tuple[str, str] | None = None  # ISO first and last day the answer was restricted to, when the question named one
+    related: tuple[Citation, ...] = ()  # reports shown beside a refusal as related, never as the answer
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
 
     def to_json(self) -> dict:
@@ -118,4 +132,8 @@ class Answer:
             out["resolved_question"] = self.resolved_question
         if self.notice:
             out["notice"] = self.notice
+        if self.period:
+            out["period"] = list(self.period)
+        if self.related:
+            out["related"] = [c.to_json() for c in self.related]
         return out

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import common  # noqa: E402
 
-from assistant.dense import IVF_NPROBE, DenseIndex  # noqa: E402
+from assistant.index.dense import IVF_NPROBE, DenseIndex  # noqa: E402
 
 NOISE = 0.15  # norm of the noise added to a blend of two unit vectors
 
@@ -33,8 +33,8 @@ NOISE = 0.15  # norm of the noise added to a blend of two unit vectors
 def real_vectors() -> tuple[np.ndarray, np.ndarray]:
     """(chunk vectors, question vectors) of CMRC trial, default settings; chunk vectors come from the eval cache."""
     from assistant.config import Settings
-    from assistant.embedding import load_embedder
-    from assistant.evaluation import index_in_memory, load_squad
+    from assistant.model import load_embedder
+    from assistant.evaluation.squad import index_in_memory, load_squad
 
     settings = Settings.from_env()
     embedder = load_embedder(settings)

@@ -27,17 +27,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.compose import answerable, assess, background_passages  # noqa: E402
+from assistant.answer.compose import answerable, assess, background_passages  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.crosslingual import expand  # noqa: E402
-from assistant.dense import DenseIndex  # noqa: E402
-from assistant.embedding import load_embedder  # noqa: E402
-from assistant.evaluation import index_in_memory, load_squad  # noqa: E402
-from assistant.lexical import LexicalIndex  # noqa: E402
-from assistant.chunking import lexical_text  # noqa: E402
-from assistant.retriever import retrieve  # noqa: E402
+from assistant.answer.crosslingual import expand  # noqa: E402
+from assistant.index.dense import DenseIndex  # noqa: E402
+from assistant.model import load_embedder  # noqa: E402
+from assistant.evaluation.squad import index_in_memory, load_squad  # noqa: E402
+from assistant.index.lexical import LexicalIndex  # noqa: E402
+from assistant.index.chunking import lexical_text  # noqa: E402
+from assistant.answer.retrieve import retrieve  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
-from assistant.store import LoadedIndex  # noqa: E402
+from assistant.index.store import LoadedIndex  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
 CACHE: dict = {}  # sentence vectors, shared across questions as the service does

@@ -30,12 +30,12 @@ def measure(backend: str, articles: int, repeats: int) -> dict:
     """Runs in the child process."""
     import numpy as np
 
-    from assistant.chunking import embedding_text
+    from assistant.index.chunking import embedding_text
     from assistant.config import Settings
-    from assistant.embedding import load_embedder
-    from assistant.indexing import build_index
-    from assistant.models import cpu_threads
-    from assistant.store import load_index
+    from assistant.model import load_embedder
+    from assistant.index.build import build_index
+    from assistant.model.resolve import cpu_threads
+    from assistant.index.store import load_index
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"

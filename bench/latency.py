@@ -117,10 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     from assistant.articles import split_articles
-    from assistant.chunking import chunk_article, embedding_text
+    from assistant.index.chunking import chunk_article, embedding_text
     from assistant.config import Settings
-    from assistant.embedding import load_embedder
-    from assistant.indexing import build_index
+    from assistant.model import load_embedder
+    from assistant.index.build import build_index
     from assistant.ingest import load_pages
     from assistant.service import Assistant
 

@@ -26,9 +26,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from assistant import e5_convert, models  # noqa: E402
+from assistant.model import e5_convert
+from assistant.model import resolve as models  # noqa: E402
 from assistant.config import DEFAULT_MODEL, Settings  # noqa: E402
-from assistant.embedding import load_embedder  # noqa: E402
+from assistant.model import load_embedder  # noqa: E402
 from common import CMRC  # noqa: E402
 
 CHUNK_CHARS = 300

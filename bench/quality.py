@@ -38,8 +38,8 @@ MRR_BAR = 0.005  # onnx-int8 dense MRR@10 must be within this of torch fp32
 
 def ours(backend: str, articles, questions, limit) -> list[dict]:
     from assistant.config import Settings
-    from assistant.embedding import load_embedder
-    from assistant.evaluation import evaluate_squad, index_in_memory
+    from assistant.model import load_embedder
+    from assistant.evaluation.squad import evaluate_squad, index_in_memory
 
     settings = Settings.from_env(env={}, backend=backend, model_cache_dir=Settings.from_env().model_cache_dir)
     embedder = load_embedder(settings)
@@ -72,7 +72,7 @@ def langchain(articles, questions, prompts: bool) -> dict:
         from langchain_community.vectorstores import FAISS
 
     from assistant.config import Settings
-    from assistant.models import fetch_model
+    from assistant.model.resolve import fetch_model
 
     folder = str(fetch_model(Settings.from_env(env={}, backend="torch",
                                                model_cache_dir=Settings.from_env().model_cache_dir)))  # fmt: skip
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-langchain", action="store_true", help="skip the LangChain rows")
     args = p.parse_args(argv)
 
-    from assistant.evaluation import load_squad
+    from assistant.evaluation.squad import load_squad
 
     before = common.machine()
     articles, questions = load_squad(common.CMRC)

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import common  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
-from assistant.embedding import load_embedder  # noqa: E402
-from assistant.evaluation import evaluate_squad  # noqa: E402
+from assistant.model import load_embedder  # noqa: E402
+from assistant.evaluation.squad import evaluate_squad  # noqa: E402
 
 
 

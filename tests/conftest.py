@@ -15,9 +15,8 @@ from assistant.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-SHARED = ROOT.parent / "shared"
-SEED_QUESTIONS = SHARED / "eval" / "seed_questions.jsonl"
-CMRC = SHARED / "eval" / "cmrc2018_trial.json"
+DATA = ROOT / "tests" / "data"
+SEED_QUESTIONS = DATA / "seed_questions.jsonl"  # a copy of the development seed set (tests/data/README.md)
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +31,7 @@ def base_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(base_settings):
-    from assistant.embedding import load_embedder
+    from assistant.model import load_embedder
 
     return load_embedder(base_settings)
 

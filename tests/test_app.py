@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import ui_render as ui
+from assistant.web import render as ui
 from assistant.types import Article, Citation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +81,7 @@ def client(server):
 
 
 def articles_of(index_dir: Path) -> dict[str, Article]:
-    from assistant.store import load_index
+    from assistant.index.store import load_index
 
     return load_index(index_dir).articles
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.articles import parse_byline, split_articles
+from assistant.articles import split_articles
+from assistant.text import parse_byline
 from assistant.ingest import read_page
 from assistant.types import Page
 

@@ -13,10 +13,11 @@ import time
 import numpy as np
 import pytest
 
-from assistant import models, onnx_backend
-from assistant.embedding import SentenceTransformerEmbedder, load_embedder, model_fingerprint
+from assistant.model import onnx as onnx_backend
+from assistant.model import resolve as models
+from assistant.model import SentenceTransformerEmbedder, load_embedder, model_fingerprint
 from assistant.errors import ModelError
-from assistant.indexing import build_index
+from assistant.index.build import build_index
 
 MEAN_COSINE_BAR = 0.98  # onnx-int8 vs torch fp32, over every probe as query and as passage
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.chat import Conversation, people_in
+from assistant.answer.conversation import Conversation, people_in
 from assistant.types import Answer, Article
 
 

@@ -3,7 +3,8 @@
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from assistant.chunking import chunk_article, embedding_text, lexical_text, sentence_spans
+from assistant.index.chunking import chunk_article, embedding_text, lexical_text
+from assistant.text import sentence_spans
 from assistant.types import Article
 
 SEED_BODY = (

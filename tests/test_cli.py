@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from assistant.store import load_index
+from assistant.index.store import load_index
 from conftest import ROOT, SEED_QUESTIONS
 
 
@@ -86,3 +86,12 @@ def test_errors_are_one_line_with_a_fix(tmp_path, base_settings):
     assert out.returncode == 1 and "python -m assistant index" in out.stderr
     out = run("eval", str(tmp_path / "none.json"), settings=base_settings)
     assert out.returncode == 1 and "does not exist" in out.stderr
+
+
+def test_eval_on_a_squad_file(base_settings):
+    out = run("eval", "--json", str(ROOT / "tests" / "data" / "squad_mini.json"), settings=base_settings)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["questions"] == 4 and report["paragraphs"] == 3
+    assert report["modes"]["hybrid"]["hit@5"] == 1.0  # three short paragraphs: every answer is within reach
+    assert report["answer_contains_gold"] >= 0.75

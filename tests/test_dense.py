@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from assistant.dense import DenseIndex
+from assistant.index.dense import DenseIndex
 from assistant.errors import IndexCorruptError
 
 

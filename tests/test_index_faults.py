@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from assistant.errors import IndexCorruptError, IndexMismatchError
-from assistant.indexing import build_index
+from assistant.index.build import build_index
 from assistant.service import Assistant
-from assistant.store import current_generation, load_index
+from assistant.index.store import current_generation, load_index
 from test_cli import run
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # conftest: in-process questions and builds

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from assistant.errors import CorpusError, IndexBusyError
-from assistant.indexing import build_index, verify_index
+from assistant.index.build import build_index, verify_index
 from assistant.service import Assistant
-from assistant.store import build_lock, load_index
+from assistant.index.store import build_lock, load_index
 
 NEW_ARTICLE = """市场监管局开展节前食品安全检查
 

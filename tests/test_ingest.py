@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant import ingest
+from assistant.ingest import decode as ingest
 from assistant.errors import CorpusError, IngestError
-from assistant.ingest import IngestWarning, discover, load_pages, normalize_text, read_page
+from assistant.ingest.files import MAX_FILE_BYTES
+from assistant.ingest import IngestWarning, discover, load_pages, read_page
+from assistant.text import normalize_text
 
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "guancheng_news_2021-06_page1.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -123,7 +125,7 @@ def test_stray_control_characters_are_dropped(tmp_path):
 def test_oversize_file_is_refused_before_reading(tmp_path):
     path = tmp_path / "huge.txt"
     with open(path, "wb") as f:
-        f.truncate(ingest.MAX_FILE_BYTES + 1)  # sparse: costs no disk
+        f.truncate(MAX_FILE_BYTES + 1)  # sparse: costs no disk
     with pytest.raises(IngestError, match=r"^huge\.txt: file too large"):
         read_page(path, tmp_path)
 

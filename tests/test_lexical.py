@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from assistant.lexical import LexicalIndex, query_terms, tokenize
+from assistant.index.lexical import LexicalIndex, query_terms, tokenize
 
 DOCS = [
     "管城回族区委书记虎强带领相关部门负责人,实地督导安全生产工作。",

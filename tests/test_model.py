@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import e5_convert, models
+from assistant.model import e5_convert
+from assistant.model import resolve as models
 from assistant.config import DEFAULT_MODEL, Settings
 from assistant.errors import ConfigError, ModelError
 
@@ -31,7 +32,7 @@ def model_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def model_embedder(model_settings):
-    from assistant.embedding import load_embedder
+    from assistant.model import load_embedder
 
     return load_embedder(model_settings)
 
@@ -216,7 +217,7 @@ def test_queries_and_passages_get_their_prompts(model_embedder, engine):
 
 
 def test_embedder_is_loaded_once_and_identified_stably(model_settings, model_embedder):
-    from assistant.embedding import load_embedder, model_fingerprint
+    from assistant.model import load_embedder, model_fingerprint
 
     assert load_embedder(model_settings.with_(batch_size=3)) is model_embedder
     fingerprint = model_fingerprint(models.cache_folder(model_settings))

@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from assistant.indexing import build_index
+from assistant.index.build import build_index
 from assistant.service import Assistant
-from assistant.store import current_generation, load_index
+from assistant.index.store import current_generation, load_index
 from conftest import ROOT
 from test_cli import run
 

@@ -31,9 +31,9 @@ import statistics
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import IngestError
-from .ingest import join_fragments, normalize_text
-from .types import Page
+from ..errors import IngestError
+from ..text import join_fragments, normalize_text
+from ..types import Page
 
 
 @dataclass

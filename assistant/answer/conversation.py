@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .lexical import LexicalIndex, query_terms
-from .types import Answer, Article
+from ..index.lexical import LexicalIndex, query_terms
+from ..types import Answer, Article
 
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
 _THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")

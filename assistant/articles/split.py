@@ -42,27 +42,18 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
-from .ingest import join_fragments
-from .types import Article, Page
+from ..text import FULLWIDTH_DIGITS, SENTENCE_PUNCT, ends_paragraph, join_fragments, parse_byline
+from ..types import Article, Page
 
 MAX_HEADLINE = 64
 SHORT_LINE = 16  # characters; see _repair
-SENTENCE_END = "。！？!?…；;：:”’」』)）"
-_SENTENCE_PUNCT = re.compile(r"[。！？!?]")
 _DATELINE = re.compile(r"^(?:本报讯|本报[^\s，,。]{1,12}?电|(?:新华社|中新社|中新网|人民网)[^\s，,。]{0,16}?电)")
 _DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _WEEKDAY_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]")
 _PAREN = re.compile(r"^\s*[（(]([^（()）]{2,60})[)）]")
 _TRAILING_PAREN = re.compile(r"[（(]([^（()）]{2,60})[)）]\s*$")
-_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
-# Longest first, so that 本报记者 is not read as 本报 + 记者.
-ROLES = ("本报通讯员", "本报记者", "作者", "见习记者", "特约记者", "实习记者", "融媒记者", "记者", "通讯员", "实习生", "摄影",
-         "摄像", "责任编辑", "编辑", "责编")
-CREDIT_MARKS = frozenset({"文/图", "图/文", "文图", "图文", "摄", "文", "图", "/摄", "报道"})
-_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,5}|[\u4e00-\u9fff]+[·•][\u4e00-\u9fff·•]+)$")  # 2-5, or with a middle dot
-_GLUED_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")  # "记者柴琳琳": shorter, so "记者节座谈会召开" is no byline
 _FURNITURE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|第\s*[0-9一二三四五六七八九十]+\s*版")
 
 
@@ -137,10 +128,10 @@ def _article(page: Page, head: list[_Line], body: list[_Line], year: int | None,
         # The date is in the dateline (新华社北京6月18日电) or opens the lead (本报讯 6月18日上午); a date later in the
         # sentence is about something else.
         if _DATE.search(dateline):
-            date = _parse_date(dateline.translate(_DIGITS), year)
+            date = _parse_date(dateline.translate(FULLWIDTH_DIGITS), year)
         else:
             after = (rest[lead_paren.end():] if lead_paren else rest).lstrip()
-            date = _parse_date(after[:16].translate(_DIGITS), year, anchored=True)
+            date = _parse_date(after[:16].translate(FULLWIDTH_DIGITS), year, anchored=True)
     if date is None and page.date:
         date = page.date
 
@@ -183,7 +174,7 @@ def _repair(lines: list[_Line]) -> list[str]:
     for line in lines:
         # Two short lines in a row are list items or sub-heads, not halves of one broken paragraph.
         both_short = paragraphs and len(paragraphs[-1]) <= SHORT_LINE and len(line.text) <= SHORT_LINE
-        if paragraphs and not both_short and not paragraphs[-1].endswith(tuple(SENTENCE_END)):
+        if paragraphs and not both_short and not ends_paragraph(paragraphs[-1]):
             paragraphs[-1] = join_fragments(paragraphs[-1], line.text)
         else:
             paragraphs.append(line.text)
@@ -191,34 +182,8 @@ def _repair(lines: list[_Line]) -> list[str]:
 
 
 def _is_headline(text: str) -> bool:
-    return (len(text) <= MAX_HEADLINE and not text.endswith(tuple(SENTENCE_END)) and not _SENTENCE_PUNCT.search(text)
+    return (len(text) <= MAX_HEADLINE and not ends_paragraph(text) and not SENTENCE_PUNCT.search(text)
             and not _DATELINE.match(text) and not _FURNITURE.search(text) and parse_byline(text) is None)
-
-
-def parse_byline(text: str) -> tuple[str, ...] | None:
-    """``"记者 柴琳琳 通讯员 姜璞 文/图"`` -> ``("记者 柴琳琳", "通讯员 姜璞")``; ``None`` when ``text`` is not a byline."""
-    if not text or len(text) > 80 or _SENTENCE_PUNCT.search(text):
-        return None
-    role = None
-    reporters: list[str] = []
-    for token in re.split(r"[\s、，,；;：:]+", text.strip()):
-        if not token or token in CREDIT_MARKS:
-            continue
-        glued = False
-        for candidate in ROLES:
-            if token.startswith(candidate):
-                role, token, glued = candidate, token[len(candidate):], len(token) > len(candidate)
-                break
-        if not token:
-            continue
-        for mark in ("文/图", "图/文", "/摄", "摄"):  # "张三摄": a credit mark glued to the name
-            if token.endswith(mark) and len(token) > len(mark) + 1:
-                token = token[: -len(mark)]
-                break
-        if role is None or not (_GLUED_NAME if glued else _NAME).match(token):
-            return None
-        reporters.append(f"{role} {token}")
-    return tuple(reporters) or None
 
 
 def _parse_date(window: str, year: int | None, anchored: bool = False) -> str | None:
@@ -241,10 +206,10 @@ def _page_year(page: Page, before_first: list[_Line]) -> int | None:
     if page.date and re.match(r"\d{4}-", page.date):
         return int(page.date[:4])
     for line in before_first:
-        m = _FULL_DATE.search(line.text.translate(_DIGITS))
+        m = _FULL_DATE.search(line.text.translate(FULLWIDTH_DIGITS))
         if m:
             return int(m.group(1))
-    m = _WEEKDAY_DATE.search(page.text.translate(_DIGITS))
+    m = _WEEKDAY_DATE.search(page.text.translate(FULLWIDTH_DIGITS))
     if m:
         return int(m.group(1))
     # Newsrooms file pages by issue date (news_2021-06-18.txt, 2021/06/page1.pdf): the path is a page-level setting.

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from .types import Article, Citation
+from ..types import Article, Citation
 
 # Fonts installed on the machine; the page never asks for web fonts.
 FONT_STACK = ('"Noto Sans CJK SC"', '"Source Han Sans SC"', '"PingFang SC"', '"Microsoft YaHei"',

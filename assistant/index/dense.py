@@ -15,7 +15,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .errors import IndexCorruptError
+from ..errors import IndexCorruptError
 
 
 IVF_NPROBE = 64  # lists searched per question: recall@10 0.995 at 1M vectors, 0.99 at 100k (bench/ann.py)

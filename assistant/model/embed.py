@@ -17,8 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import Settings
-from .models import load_sentence_transformer, resolve_model
+from ..config import Settings
+from .resolve import load_sentence_transformer, resolve_model
 
 
 class Embedder(Protocol):
@@ -67,6 +67,8 @@ class SentenceTransformerEmbedder:
         self._batch_size = settings.batch_size
         self.dim: int = int(self._model.get_embedding_dimension())
         folder = Path(resolved)
+        self.name: str = settings.model
+        self.folder: Path | None = folder if folder.is_dir() else None  # where a model's own calibration.json lives
         # The user-facing name, not the resolved path, so an index moves between machines; the hash tells builds apart.
         suffix = f"+{model_fingerprint(folder, exports=settings.backend != 'torch')}" if folder.is_dir() else ""
         self.model_id: str = f"{settings.model}+{settings.backend}{suffix}"

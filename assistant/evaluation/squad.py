@@ -1,4 +1,4 @@
-"""Quality measurement: retrieval hit@k / MRR@10 on SQuAD-format sets, pass/fail on seed-question JSONL sets.
+"""Retrieval hit@k / MRR@10 on SQuAD-format sets, and the share of answers that contain a gold answer.
 
 SQuAD-format (e.g. CMRC 2018, CC BY-SA 4.0, Cui et al., EMNLP 2019): every paragraph becomes one article, chunked
 like the news, indexed in memory (vectors cached on disk by content hash, so a re-run with the same model and
@@ -6,8 +6,6 @@ settings embeds nothing); every question is asked.  A hit at k is a top-k chunk 
 that contains a gold answer string.  Dense-only, BM25-only and hybrid are measured in the same run, with the same
 query vectors.  ``answers=True`` also composes each answer and counts those whose text contains a gold answer.
 
-Seed-question JSONL (``../shared/eval/seed_questions.jsonl``): each question is asked of the corpus index in a fresh
-conversation; it passes when the cited headlines, the answer phrases and the refusal match the expectations.
 Left out: generating answers with a language model; judging answer fluency.
 """
 
@@ -15,23 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
 
-from .chunking import chunk_article, embedding_text, lexical_text
-from .compose import background_vectors, compose
-from .config import Settings
-from .dense import DenseIndex
-from .embedding import Embedder
-from .errors import AssistantError
-from .lexical import LexicalIndex
-from .retriever import MODES, retrieve
-from .store import FileEntry, LoadedIndex, Manifest
-from .types import Article
+from ..answer.pipeline import Answerer, answer
+from ..answer.retrieve import MODES, retrieve
+from ..config import Settings
+from ..errors import AssistantError
+from ..index.build import assemble
+from ..index.store import FileEntry, LoadedIndex, Manifest
+from ..model import Embedder
+from ..types import Article
 
 KS = (1, 5, 10)
 
@@ -88,40 +83,28 @@ def load_squad(path: Path) -> tuple[list[Article], list[tuple[str, str, list[str
     return articles, questions
 
 
-def index_in_memory(articles: list[Article], settings: Settings, embedder: Embedder, cache_dir: Path | None,
+def index_in_memory(articles: list[Article], settings: Settings, embedder: Embedder,
                     progress: bool = True) -> LoadedIndex:
-    """Chunk, embed (or read cached vectors) and index ``articles`` without touching the corpus index."""
-    chunks = [c for a in articles for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
-    by_id = {a.article_id: a for a in articles}
-    texts = [embedding_text(by_id[c.article_id], c) for c in chunks]
-    key = hashlib.sha256(json.dumps([embedder.model_id, texts], ensure_ascii=False).encode()).hexdigest()[:20]
-    cached = cache_dir / f"{key}.npy" if cache_dir else None
-    if cached and cached.exists():
-        vectors = np.load(cached)
-    else:
-        vectors = embedder.encode_passages(texts, progress=progress)
-        if cached:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            np.save(cached, vectors)
-    lexical = LexicalIndex.build([lexical_text(by_id[c.article_id], c) for c in chunks], settings.lexical_tokenizer)
-    manifest = Manifest(model=settings.model, model_id=embedder.model_id, dim=embedder.dim,
+    """Chunk, embed and index ``articles`` exactly as a build does, without touching the corpus index."""
+    parts = assemble(articles, settings, embedder, progress=progress, log=lambda m: None)
+    manifest = Manifest(model=settings.model, model_id=embedder.model_id, dim=embedder.dim, backend=settings.backend,
                         chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
                         lexical_tokenizer=settings.lexical_tokenizer, built_at="",
                         files={a.source: FileEntry("", "", (a.article_id,)) for a in articles},
-                        counts={"pages": len(articles), "articles": len(articles), "chunks": len(chunks)})
-    return LoadedIndex(Path("<memory>"), manifest, by_id, chunks, DenseIndex.build(vectors), lexical)
+                        counts={"pages": len(articles), "articles": len(articles), "chunks": len(parts.chunks)})
+    return LoadedIndex(Path("<memory>"), manifest, {a.article_id: a for a in articles}, parts.chunks, parts.dense,
+                       parts.lexical, generation="memory")
 
 
 def evaluate_squad(path: Path, settings: Settings, embedder: Embedder, *, limit: int | None = None,
-                   answers: bool = False, cache_dir: Path | None = None, progress: bool = True) -> RetrievalReport:
+                   answers: bool = False, progress: bool = True) -> RetrievalReport:
     articles, questions = load_squad(path)
     questions = questions[:limit] if limit else questions
-    index = index_in_memory(articles, settings, embedder, cache_dir, progress)
+    index = index_in_memory(articles, settings, embedder, progress)
+    answerer = Answerer(index, embedder, settings)
     qvecs = embedder.encode_queries([q for q, _, _ in questions])  # (n_questions, dim)
     ranks = {m: np.zeros(len(questions), dtype=np.int64) for m in MODES}  # 0 = no hit in the top 10
     n_gold = n_refused = 0
-    sentence_cache: dict = {}  # paragraphs come up again and again across questions
-    background = background_vectors(embedder) if answers else None
     it = tqdm(questions, desc="questions", disable=not progress, leave=False)
     for i, (q, aid, golds) in enumerate(it):
         for mode in MODES:
@@ -131,9 +114,7 @@ def evaluate_squad(path: Path, settings: Settings, embedder: Embedder, *, limit:
                     ranks[mode][i] = r
                     break
         if answers:
-            hits = retrieve(index, embedder, q, settings, k=settings.top_k * 4, query_vector=qvecs[i])
-            ans = compose(q, hits[: settings.top_k * 2], index.lexical, embedder, settings, query_vector=qvecs[i],
-                          cache=sentence_cache, background=background)
+            ans = answer(q, answerer)  # the same pipeline users get
             n_refused += ans.refused
             n_gold += (not ans.refused) and any(g in ans.text for g in golds)
     modes = []
@@ -145,50 +126,3 @@ def evaluate_squad(path: Path, settings: Settings, embedder: Embedder, *, limit:
     n = max(len(questions), 1)
     return RetrievalReport(Path(path).name, len(questions), len(articles), len(index.chunks), tuple(modes),
                            n_gold / n if answers else None, n_refused / n if answers else None)
-
-
-# -- seed questions ------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SeedResult:
-    id: str
-    question: str
-    passed: bool
-    reasons: tuple[str, ...]
-    answer: dict = field(compare=False)
-
-
-def judge(item: dict, answer: dict) -> list[str]:
-    """Why ``answer`` (Answer.to_json()) fails ``item``'s expectations; empty when it passes."""
-    reasons = []
-    if item.get("expect_no_answer"):
-        if not answer["refused"]:
-            reasons.append("expected a refusal, got an answer")
-        return reasons
-    if answer["refused"]:
-        return ["refused, but the corpus holds the answer"]
-    titles = [c["title"] for c in answer["citations"]]
-    wanted = item.get("expect_titles", [])
-    found = [w for w in wanted if any(w in t for t in titles)]
-    if wanted and (not found if item.get("match") == "any" else len(found) < len(wanted)):
-        reasons.append(f"cited {titles}, expected {'one of' if item.get('match') == 'any' else 'all of'} {wanted}")
-    for phrase in item.get("expect_phrases", []):
-        if phrase not in answer["answer"]:
-            reasons.append(f"answer lacks 「{phrase}」")
-    return reasons
-
-
-def evaluate_seed(path: Path, ask: Callable[[str], dict]) -> list[SeedResult]:
-    """``ask`` takes a question and returns ``Answer.to_json()`` (a fresh conversation each time)."""
-    results = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AssistantError(f"{path}:{n} is not a JSON line ({exc}).") from exc
-        answer = ask(item["question"])
-        reasons = judge(item, answer)
-        results.append(SeedResult(item.get("id", str(n)), item["question"], not reasons, tuple(reasons), answer))
-    return results

@@ -1,10 +1,4 @@
-"""Files -> Page: find the corpus files, decode them, and hand back clean text.
-
-``discover`` walks the corpus folder (recursively, sorted, hidden entries skipped, symlinked folders followed once so
-a link loop cannot trap the walk).  ``read_page`` reads one file and dispatches on its suffix: ``.txt``/``.md`` are
-decoded here, ``.pdf`` goes to :mod:`assistant.pdf`, ``.html``/``.htm`` to :mod:`assistant.html`.  ``load_pages`` reads
-the whole folder; a file that cannot be read is reported through ``on_error`` and skipped, so one bad file never stops
-a build.
+"""Bytes of a text file -> normalised text, with the encoding detected.
 
 Text decoding, in order (the first that fits wins):
 
@@ -22,142 +16,17 @@ Text decoding, in order (the first that fits wins):
 Every text (also from PDF and HTML, via :func:`normalize_text`) gets ``\\n`` line ends, no BOM or zero-width
 characters, and plain spaces for NBSP, ideographic (full-width) and other typographic spaces.  Chinese punctuation is
 kept as printed: no NFKC, which would turn "，" into ",".
-
-Left out: OCR, Office formats, archives, and guessing encodings of files that are not text.
 """
 
 from __future__ import annotations
 
 import codecs
-import hashlib
 import logging
-import os
-import warnings
-from pathlib import Path
-from typing import Callable
 
-from .errors import CorpusError, IngestError
-from .types import Page
+from ..errors import IngestError
+from ..text import normalize_text
 
 log = logging.getLogger(__name__)
-
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a newspaper page is a few hundred KB; anything this big is not one
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
-PDF_SUFFIXES = frozenset({".pdf"})
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | HTML_SUFFIXES
-
-OnError = Callable[[str, IngestError], None]
-
-
-class IngestWarning(UserWarning):
-    """A corpus file was skipped (the default ``on_error`` of :func:`load_pages`)."""
-
-
-# ---------------------------------------------------------------------------------------------------------------- files
-
-
-def discover(corpus_dir: str | os.PathLike) -> list[Path]:
-    """Every non-hidden file under ``corpus_dir``, sorted by relative path.
-
-    Symlinked folders are followed, but each real folder is entered once, so a link back to a parent ends the descent
-    instead of looping.  Unsupported suffixes are listed too: :func:`load_pages` reports them rather than hiding them.
-    """
-    root = Path(corpus_dir)
-    found: list[Path] = []
-    seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        st = os.stat(dirpath)
-        if (st.st_dev, st.st_ino) in seen_dirs:
-            dirnames[:] = []  # reached again through a link: its files are already listed
-            continue
-        seen_dirs.add((st.st_dev, st.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / f for f in filenames if not f.startswith("."))
-    return sorted(found, key=lambda p: _relative(p, root))
-
-
-def _relative(path: Path, corpus_dir: Path) -> str:
-    # Not resolved: a symlinked file keeps the name it has inside the corpus.
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(corpus_dir))
-    if rel.startswith(".."):
-        return Path(os.path.abspath(path)).as_posix()
-    return Path(rel).as_posix()
-
-
-def read_page(path: str | os.PathLike, corpus_dir: str | os.PathLike) -> Page:
-    """Read one corpus file into a :class:`Page`; raises :class:`IngestError` naming the file on any failure."""
-    path = Path(path)
-    source = _relative(path, Path(corpus_dir))
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(
-            f"{source}: unsupported file type {suffix or '(no suffix)'!r}; expected one of "
-            f"{', '.join(sorted(SUPPORTED_SUFFIXES))}. Convert it or move it out of the corpus folder."
-        )
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise IngestError(
-                f"{source}: file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes per file). "
-                "Split it into pages or remove it from the corpus."
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{source}: cannot be read ({exc.strerror or exc}); check that it exists and is readable.")
-    if suffix in PDF_SUFFIXES:
-        from .pdf import read_pdf  # imported here: pypdf is only needed when the corpus holds PDFs
-
-        return read_pdf(raw, source)
-    if suffix in HTML_SUFFIXES:
-        from .html import read_html  # trafilatura takes a second to import
-
-        return read_html(raw, source)
-    text, encoding = decode_text(raw, source)
-    return Page(source=source, text=text, encoding=encoding, sha256=hashlib.sha256(raw).hexdigest())
-
-
-def _warn(source: str, error: IngestError) -> None:
-    warnings.warn(f"skipped {error}", IngestWarning, stacklevel=3)  # the message starts with the file's name
-
-
-def load_pages(corpus_dir: str | os.PathLike, *, on_error: OnError | None = None) -> list[Page]:
-    """Read every file of the corpus.  A file that fails is passed to ``on_error(source, error)`` and skipped.
-
-    The default ``on_error`` issues an :class:`IngestWarning` (shown on stderr).  Every error message already starts
-    with the file's source, so a callback can print ``str(error)`` as it is.  Byte-identical copies are all returned
-    (each has its own source); spotting them by ``Page.sha256`` is the indexer's call.  Raises :class:`CorpusError`
-    when the folder is missing, holds no files, or none of its files could be read.
-    """
-    root = Path(corpus_dir)
-    report = on_error or _warn
-    if not root.is_dir():
-        what = "is not a folder" if root.exists() else "does not exist"
-        raise CorpusError(
-            f"corpus folder {str(root)!r} {what}; create it and put news pages in it "
-            f"({', '.join(sorted(SUPPORTED_SUFFIXES))}), or point --corpus / ASSISTANT_CORPUS at one."
-        )
-    paths = discover(root)
-    if not paths:
-        raise CorpusError(
-            f"corpus folder {str(root)!r} holds no files; put news pages in it "
-            f"({', '.join(sorted(SUPPORTED_SUFFIXES))}) and run the command again."
-        )
-    pages: list[Page] = []
-    for path in paths:
-        try:
-            pages.append(read_page(path, root))
-        except IngestError as exc:
-            report(_relative(path, root), exc)
-    if not pages:
-        raise CorpusError(
-            f"none of the {len(paths)} files in corpus folder {str(root)!r} could be read (see the messages above); "
-            "fix or replace them and run the command again."
-        )
-    return pages
-
-
-# ------------------------------------------------------------------------------------------------------------- decoding
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
@@ -285,24 +154,3 @@ def _drop_controls(text: str, source: str) -> str:
     return "".join(ch for ch in text if ch >= " " or ch in "\t\n\r\f\v")
 
 
-# ---------------------------------------------------------------------------------------------------------- normalising
-
-_SPACES = {c: " " for c in (0x00A0, 0x1680, 0x202F, 0x205F, 0x3000, *range(0x2000, 0x200B))}
-_TRANSLATE = {**_SPACES, 0x200B: None, 0xFEFF: None, 0x2028: "\n", 0x2029: "\n", 0x0C: "\n", 0x0B: "\n"}
-
-
-def normalize_text(text: str) -> str:
-    """``\\n`` line ends, no BOM/zero-width characters, plain spaces, no trailing blanks on lines.
-
-    Line structure is kept (blank lines separate paragraphs and are what :mod:`assistant.articles` reads), so the
-    length of a text changes only at removed characters; PDF page offsets are computed after this runs.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
-    return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
-
-
-def join_fragments(left: str, right: str) -> str:
-    """Join two pieces of one broken paragraph: no space between Chinese, one between two Latin words."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalpha():
-        return f"{left} {right}"
-    return left + right

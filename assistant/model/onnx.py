@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import torch
 from transformers.modeling_outputs import BaseModelOutput
 
-from .errors import ModelError
+from ..errors import ModelError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

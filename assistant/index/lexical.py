@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from ..text import CJK, CJK_CLASS
+
+_WORD = re.compile(f"[{CJK_CLASS}]+|" r"[a-z0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 
 # Words that shape a question but say nothing about its topic.  Dropped from queries (not from documents).
 QUESTION_WORDS = frozenset(
@@ -49,13 +50,13 @@ def tokenize(text: str, scheme: str = "jieba+bigram") -> list[str]:
     if "jieba" in scheme:
         jb = _jieba()
         for run in runs:
-            if _CJK.match(run):
+            if CJK.match(run):
                 tokens.extend(w for w in jb.lcut_for_search(run) if w.strip())
             else:
                 tokens.append(run)
     if "bigram" in scheme:
         for run in runs:
-            if _CJK.match(run):
+            if CJK.match(run):
                 if len(run) == 1:
                     if "jieba" not in scheme:
                         tokens.append(run)
@@ -71,7 +72,7 @@ def query_terms(question: str) -> list[str]:
     jb = _jieba()
     seen: dict[str, None] = {}
     for run in _WORD.findall(question.lower()):
-        words = jb.lcut(run) if _CJK.match(run) else [run]
+        words = jb.lcut(run) if CJK.match(run) else [run]
         for w in words:
             if w.strip() and w not in QUESTION_WORDS:
                 seen.setdefault(w, None)

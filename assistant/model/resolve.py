@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import e5_convert
-from .config import DEFAULT_MODEL, Settings
-from .errors import ModelError
+from ..config import DEFAULT_MODEL, Settings
+from ..errors import ModelError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -143,7 +143,7 @@ def fetch_model(settings: Settings, *, force: bool = False, progress: bool = Tru
     """
     folder = _fetch_weights(settings, force, progress)
     if settings.backend == "onnx-int8":
-        from . import onnx_backend
+        from . import onnx as onnx_backend
 
         if force or not onnx_backend.onnx_file(folder).is_file():
             onnx_backend.export_int8(_load_torch(settings, str(folder)), folder, progress=progress)
@@ -198,7 +198,7 @@ def load_sentence_transformer(settings: Settings, resolved: str | None = None) -
     """
     name = resolved or resolve_model(settings)
     if settings.backend == "onnx-int8":
-        from . import onnx_backend
+        from . import onnx as onnx_backend
 
         onnx_backend.require_onnxruntime()
         if not Path(name).is_dir():

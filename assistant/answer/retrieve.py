@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import Settings
-from .embedding import Embedder
-from .store import LoadedIndex
-from .types import Article, Hit
+from ..config import Settings
+from ..model import Embedder
+from ..index.store import LoadedIndex, Period
+from ..types import Article, Hit
 
 MODES = ("hybrid", "dense", "lexical")
 
@@ -40,8 +40,9 @@ class ArticleHits:
 
 
 def retrieve(index: LoadedIndex, embedder: Embedder, query: str, settings: Settings, *, mode: str = "hybrid",
-             k: int | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
-    """The best ``k`` (default ``settings.candidates``) chunks for ``query``, best first."""
+             k: int | None = None, query_vector: np.ndarray | None = None, period: Period | None = None) -> list[Hit]:
+    """The best ``k`` (default ``settings.candidates``) chunks for ``query``, best first; only articles dated in
+    ``period`` when one is given."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     n = len(index.chunks)
@@ -54,12 +55,11 @@ def retrieve(index: LoadedIndex, embedder: Embedder, query: str, settings: Setti
     qv = None
     if mode in ("hybrid", "dense"):
         qv = embedder.encode_queries([query]) if query_vector is None else query_vector.reshape(1, -1)
-        _, ids = index.dense.search(qv, settings.candidates)
-        ids = ids[0][ids[0] >= 0]
+        ids, _ = index.search_dense(qv, settings.candidates, period)
         dense_rank[ids] = np.arange(1, len(ids) + 1)
         fused[ids] += settings.dense_weight / (settings.rrf_k + dense_rank[ids])
     if mode in ("hybrid", "lexical"):
-        ids, _ = index.lexical.search(query, settings.candidates)
+        ids, _ = index.search_lexical(query, settings.candidates, period)
         lexical_rank[ids] = np.arange(1, len(ids) + 1)
         fused[ids] += settings.lexical_weight / (settings.rrf_k + lexical_rank[ids])
     candidates = np.flatnonzero(fused > 0)

@@ -28,25 +28,24 @@ from importlib import resources
 
 import numpy as np
 
-from .chunking import sentence_spans
-from .config import Settings
+from ..config import Settings
 from .crosslingual import is_crosslingual
-from .embedding import Embedder
-from .lexical import LexicalIndex, query_terms
-from .retriever import group_by_article
-from .types import Answer, Article, Citation, Hit
+from ..model import Embedder
+from ..model.calibration import Calibration, estimate, load_calibration
+from ..index.lexical import LexicalIndex, query_terms
+from .retrieve import group_by_article
+from ..text import CJK, sentence_spans
+from ..types import Answer, Article, Citation, Hit
 
 NO_ANSWER = "抱歉，新闻库中没有找到能回答这个问题的内容。您可以换个说法，或询问本地新闻报道过的人物、活动和工作。"
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|几篇|哪篇|有几|都有|列出|所有|分别|多少篇|哪些人|which|list", re.IGNORECASE)
 _DETAIL_QUESTION = re.compile(r"什么|怎样|怎么|如何|要求|措施|哪里|哪儿|何处|where|what|how", re.IGNORECASE)
 _ENUMERATION = re.compile(r"^(要|一是|二是|三是|四是|五是|同时|此外|另外|并|还要|其次|最后|第[一二三四五六七八九十])")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _MAX_ARTICLES = 8  # candidate articles examined
 _MAX_SENTENCES = 12  # candidate sentences embedded at question time
 _CACHE_LIMIT = 50_000  # sentence vectors kept between questions (~75 MB at 384-d)
 _MAX_SENTENCE_CHARS = 160  # a sentence is cut to this before embedding: enough to judge it, cheap to encode
-_COS_FLOOR, _COS_SPAN = 0.75, 0.15  # e5 cosines of unrelated/related text sit around 0.75 / 0.90
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,21 @@ def background_vectors(embedder: Embedder) -> np.ndarray:
     return _background[embedder.model_id]
 
 
-def assess(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embedder,
+_calibrations: dict[str, Calibration] = {}
+
+
+def calibration_for(embedder: Embedder) -> Calibration:
+    """The model's stored calibration, or one measured from the model on the background passages (once a process)."""
+    if embedder.model_id not in _calibrations:
+        found = load_calibration(getattr(embedder, "name", embedder.model_id), getattr(embedder, "folder", None))
+        if found is None:
+            texts = background_passages()
+            found = estimate(embedder.encode_queries(texts), background_vectors(embedder))
+        _calibrations[embedder.model_id] = found
+    return _calibrations[embedder.model_id]
+
+
+def assess(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embedder, calibration: Calibration,
            query_vector: np.ndarray | None = None, cache: dict | None = None,
            background: np.ndarray | None = None) -> Evidence | None:
     """Score the sentences of the retrieved chunks against ``question``; None when nothing was retrieved."""
@@ -157,7 +170,7 @@ def assess(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embe
     crosslingual = is_crosslingual(question)
     terms = query_terms(question)
     if crosslingual:  # only the glossary's Chinese words can be found in the corpus
-        terms = [t for t in terms if _CJK.match(t)]
+        terms = [t for t in terms if CJK.match(t)]
     # single characters match almost anywhere as substrings: they count for little
     weights = lexical.idf(terms) * np.array([1.0 if len(t) > 1 else 0.3 for t in terms], dtype=np.float32)
     texts = [s.text for s in sentences]
@@ -169,7 +182,7 @@ def assess(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embe
     order = np.argsort(-promise, kind="stable")[:_MAX_SENTENCES]
     cosine = np.zeros(len(sentences), dtype=np.float32)
     cosine[order] = _sentence_vectors([sentences[i] for i in order], embedder, cache) @ qv[0]
-    closeness = np.clip((cosine - _COS_FLOOR) / _COS_SPAN, 0.0, 1.0)
+    closeness = np.clip((cosine - calibration.cos_floor) / calibration.cos_span, 0.0, 1.0)
     rank_bonus = np.array([0.05 / (1 + s.article_rank) for s in sentences], dtype=np.float32)
     lexical_part = np.maximum(coverage, 0.5 * coverage + 0.5 * title_cov * (coverage > 0))
     score = 0.6 * lexical_part + 0.4 * closeness + rank_bonus
@@ -179,17 +192,18 @@ def assess(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embe
                     bg, crosslingual)
 
 
-def answerable(e: Evidence, settings: Settings) -> bool:
+def answerable(e: Evidence, calibration: Calibration) -> bool:
     """``answer_bias + answer_weights . features >= 0``, fitted on the dev sets (bench/calibrate.py prints the fit).
 
     In words: the corpus answers when the question's own words are found together in a sentence, or when a passage
     is closer in meaning to the question than everyday news from elsewhere is, and stands out from the other hits.
     """
-    z = settings.answer_bias + float(np.dot(settings.answer_weights, e.features))
+    z = calibration.answer_bias + float(np.dot(calibration.answer_weights, e.features))
     return z >= 0.0
 
 
 def compose(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embedder, settings: Settings,
+            calibration: Calibration,
             *, query_vector: np.ndarray | None = None, cache: dict | None = None,
             background: np.ndarray | None = None) -> Answer:
     """Build the answer to ``question`` (already resolved against the conversation) from ``hits``.
@@ -197,8 +211,8 @@ def compose(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Emb
     ``cache`` maps (article_id, start, end) to sentence vectors across questions; pass one dict per index.
     ``background`` holds the passage vectors of ``background_passages()`` (embed them once per model).
     """
-    e = assess(question, hits, lexical, embedder, query_vector, cache, background)
-    if e is None or not answerable(e, settings):
+    e = assess(question, hits, lexical, embedder, calibration, query_vector, cache, background)
+    if e is None or not answerable(e, calibration):
         return Answer(question=question, text=NO_ANSWER, refused=True, hits=tuple(hits))
     return _render(question, _choose(question, e), hits, settings)
 

@@ -23,6 +23,7 @@ Left out: concurrent writers (the lock refuses them) and remote storage.
 from __future__ import annotations
 
 import contextlib
+import functools
 import dataclasses
 import fcntl
 import hashlib
@@ -35,13 +36,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .dense import DenseIndex
-from .errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from ..config import Settings
+from ..errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from .lexical import LexicalIndex
-from .types import Article, Chunk
+from ..types import Article, Chunk
 
 FORMAT_VERSION = 1
 REBUILD_HINT = "run `python -m assistant index --rebuild`"
+Period = tuple[int, int]  # inclusive article dates as yyyymmdd integers, e.g. (20240301, 20240331)
 _GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z-]+")
 
 
@@ -64,6 +69,7 @@ class Manifest:
     files: dict[str, FileEntry]
     counts: dict[str, int]
     format_version: int = FORMAT_VERSION
+    backend: str = "torch"  # the embedding backend the vectors came from (indexes from before it was recorded: torch)
     # sha256 of each file of the generation but the manifest, by posix path inside it; empty in indexes built before
     # checksums were recorded (those load unchecked)
     checksums: dict[str, str] = field(default_factory=dict)
@@ -81,7 +87,11 @@ class Manifest:
 
 @dataclass
 class LoadedIndex:
-    """An index read into memory. Immutable by convention: a rebuild makes a new one."""
+    """An index read into memory. Immutable by convention: a rebuild makes a new one.
+
+    Retrieval asks it through ``search_dense`` and ``search_lexical`` (the store interface: the Milvus store answers
+    the same two calls), each optionally limited to a period of article dates.
+    """
 
     path: Path
     manifest: Manifest
@@ -91,6 +101,52 @@ class LoadedIndex:
     lexical: LexicalIndex
     generation: str = ""
     loaded_at: float = field(default_factory=time.time)
+
+    @functools.cached_property
+    def chunk_dates(self) -> np.ndarray:
+        """(n_chunks,) int64 yyyymmdd of each chunk's article; 0 where the article has no full date."""
+        days = {aid: int(a.date.replace("-", "")) if a.date and len(a.date) == 10 else 0
+                for aid, a in self.articles.items()}
+        return np.fromiter((days[c.article_id] for c in self.chunks), dtype=np.int64, count=len(self.chunks))
+
+    def rows_in(self, period: Period | None) -> np.ndarray | None:
+        """Chunk rows whose article date falls in ``period`` (inclusive yyyymmdd ints); None = no restriction."""
+        if period is None:
+            return None
+        dates = self.chunk_dates
+        return np.flatnonzero((dates >= period[0]) & (dates <= period[1]))
+
+    def search_dense(self, query_vector: np.ndarray, k: int,
+                     period: Period | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunk rows by cosine to ``query_vector`` (1, dim), best first: (rows int64, cosines float32)."""
+        rows = self.rows_in(period)
+        if rows is None:
+            scores, ids = self.dense.search(query_vector, k)
+            keep = ids[0] >= 0
+            return ids[0][keep].astype(np.int64), scores[0][keep]
+        if len(rows) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        cos = self.dense.reconstruct(rows) @ query_vector[0]  # (len(rows),): a period holds few enough rows
+        k = min(k, len(rows))
+        top = np.argpartition(-cos, k - 1)[:k]
+        top = top[np.argsort(-cos[top], kind="stable")]
+        return rows[top], cos[top].astype(np.float32)
+
+    def search_lexical(self, query: str, k: int, period: Period | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunk rows by BM25 with a positive score, best first: (rows int64, scores float32)."""
+        rows = self.rows_in(period)
+        if rows is None:
+            return self.lexical.search(query, k)
+        scores = self.lexical.scores(query)
+        mask = np.zeros(len(scores), dtype=bool)
+        mask[rows] = True
+        scores = np.where(mask, scores, 0.0)
+        k = min(k, int((scores > 0).sum()))
+        if k == 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return top.astype(np.int64), scores[top].astype(np.float32)
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -165,13 +221,20 @@ def _check_files(gen: Path, manifest: Manifest) -> None:
         raise IndexCorruptError(f"the index in {gen} is damaged ({what}); {REBUILD_HINT}.")
 
 
-def check_compatible(manifest: Manifest, *, model: str, chunk_size: int, chunk_overlap: int, lexical_tokenizer: str,
-                     model_id: str | None = None) -> str | None:
-    """Why this index cannot serve these settings, or None when it can."""
+def check_compatible(manifest: Manifest, settings: Settings, model_id: str | None = None) -> str | None:
+    """Why this index cannot serve these settings, or None when it can.
+
+    The backend counts: torch and onnx-int8 vectors of one model differ slightly, and a question embedded by one must
+    not be searched against the other's vectors.
+    """
+    model, backend = settings.model, settings.backend
+    chunk_size, chunk_overlap, lexical_tokenizer = settings.chunk_size, settings.chunk_overlap, settings.lexical_tokenizer
     if manifest.model != model:
         return f"it was built with model {manifest.model!r}, the settings ask for {model!r}"
     if model_id is not None and manifest.model_id != model_id:
         return f"it was built with model weights/backend {manifest.model_id!r}, now {model_id!r}"
+    if manifest.backend != backend:
+        return f"it was built with the {manifest.backend!r} backend, the settings ask for {backend!r}"
     if (manifest.chunk_size, manifest.chunk_overlap) != (chunk_size, chunk_overlap):
         return (f"it was built with chunks of {manifest.chunk_size}/{manifest.chunk_overlap} characters, "
                 f"the settings ask for {chunk_size}/{chunk_overlap}")

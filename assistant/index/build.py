@@ -16,17 +16,17 @@ from typing import Callable
 
 import numpy as np
 
-from .articles import split_articles
+from ..articles import split_articles
 from .chunking import chunk_article, embedding_text, lexical_text
-from .config import Settings
+from ..config import Settings
 from .dense import DenseIndex
-from .embedding import Embedder, load_embedder
-from .errors import AssistantError, CorpusError
-from .ingest import load_pages
+from ..model import Embedder, load_embedder
+from ..errors import AssistantError, CorpusError, IndexMissingError
+from ..ingest import load_pages
 from .lexical import LexicalIndex
 from .store import (FileEntry, LoadedIndex, Manifest, build_lock, check_compatible, load_index, prune_generations,
                     write_generation)
-from .types import Article, Chunk, Page
+from ..types import Article, Chunk, Page
 
 Log = Callable[[str], None]
 
@@ -66,14 +66,12 @@ def _previous(settings: Settings, embedder: Embedder, log: Log, rebuild: bool) -
         return None, "a full rebuild was asked for"
     try:
         old = load_index(settings.index_dir)
+    except IndexMissingError:
+        return None, None
     except AssistantError as exc:
-        if "no index in" in str(exc):
-            return None, None
         log(f"the existing index cannot be reused ({exc}); rebuilding it from scratch")
         return None, f"the existing index could not be read"
-    why = check_compatible(old.manifest, model=settings.model, model_id=embedder.model_id,
-                           chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
-                           lexical_tokenizer=settings.lexical_tokenizer)
+    why = check_compatible(old.manifest, settings, model_id=embedder.model_id)
     if why:
         log(f"full rebuild: {why}")
         return None, why
@@ -129,26 +127,39 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             return BuildReport(None, len(pages), len(old.articles), len(old.chunks), 0, len(old.chunks),
                                skipped=tuple(skipped), seconds=time.perf_counter() - t0)
 
-        chunks, vectors, n_embedded = _chunks_and_vectors(articles, old, settings, embedder, progress, log)
-        by_id = {a.article_id: a for a in articles}
-        lexical = LexicalIndex.build([lexical_text(by_id[c.article_id], c) for c in chunks], settings.lexical_tokenizer)
+        parts = assemble(articles, settings, embedder, old=old, progress=progress, log=log)
+        chunks, n_embedded = parts.chunks, parts.embedded
         manifest = Manifest(
-            model=settings.model, model_id=embedder.model_id, dim=embedder.dim,
+            model=settings.model, model_id=embedder.model_id, dim=embedder.dim, backend=settings.backend,
             chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
             lexical_tokenizer=settings.lexical_tokenizer, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             files=files, counts={"pages": len(pages), "articles": len(articles), "chunks": len(chunks)},
         )
-        dense = DenseIndex.build(vectors, approximate=settings.dense_index == "ivf")
-        gen = write_generation(settings.index_dir, manifest, articles, chunks, dense, lexical)
+        gen = write_generation(settings.index_dir, manifest, articles, chunks, parts.dense, parts.lexical)
         prune_generations(settings.index_dir)
         return BuildReport(gen, len(pages), len(articles), len(chunks), n_embedded, len(chunks) - n_embedded,
                            tuple(added), tuple(changed), tuple(removed), tuple(skipped), full_reason,
                            time.perf_counter() - t0)
 
 
-def _chunks_and_vectors(articles: list[Article], old: LoadedIndex | None, settings: Settings, embedder: Embedder,
-                        progress: bool, log: Log) -> tuple[list[Chunk], np.ndarray, int]:
+@dataclass(frozen=True)
+class Assembled:
+    """The searchable parts made from a list of articles: what a generation (or an in-memory index) holds."""
+
+    chunks: list[Chunk]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    embedded: int  # chunks sent to the model (the rest came from ``old``)
+
+
+def assemble(articles: list[Article], settings: Settings, embedder: Embedder, *, old: LoadedIndex | None = None,
+             progress: bool = True, log: Log = print) -> Assembled:
+    """Chunk, embed and index ``articles``: the one place chunks become vectors and BM25 rows.
+
+    A chunk whose id has a vector in ``old`` is not embedded again.
+    """
     chunks = [c for a in articles for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
+    by_id = {a.article_id: a for a in articles}
     old_rows = {c.chunk_id: i for i, c in enumerate(old.chunks)} if old else {}
     reuse = np.array([old_rows.get(c.chunk_id, -1) for c in chunks], dtype=np.int64)
     todo = np.flatnonzero(reuse < 0)
@@ -156,11 +167,12 @@ def _chunks_and_vectors(articles: list[Article], old: LoadedIndex | None, settin
     if old is not None and (reuse >= 0).any():
         vectors[reuse >= 0] = old.dense.vectors()[reuse[reuse >= 0]]
     if len(todo):
-        by_id = {a.article_id: a for a in articles}
         log(f"embedding {len(todo)} chunk(s) with {settings.model}")
         texts = [embedding_text(by_id[chunks[i].article_id], chunks[i]) for i in todo]
         vectors[todo] = embedder.encode_passages(texts, progress=progress)
-    return chunks, vectors, int(len(todo))
+    lexical = LexicalIndex.build([lexical_text(by_id[c.article_id], c) for c in chunks], settings.lexical_tokenizer)
+    dense = DenseIndex.build(vectors, approximate=settings.dense_index == "ivf")
+    return Assembled(chunks, dense, lexical, int(len(todo)))
 
 
 @dataclass(frozen=True)

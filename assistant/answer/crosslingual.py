@@ -14,13 +14,13 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from ..text import cjk_share
+
 
 
 def is_crosslingual(question: str) -> bool:
     """Fewer than 30% of the question's visible characters are Chinese."""
-    visible = re.sub(r"\s", "", question)
-    return len(_CJK.findall(visible)) < 0.3 * max(1, len(visible))
+    return cjk_share(question) < 0.3
 
 
 @lru_cache(maxsize=1)
