@@ -31,7 +31,7 @@ NOISE = 0.15  # norm of the noise added to a blend of two unit vectors
 
 
 def real_vectors() -> tuple[np.ndarray, np.ndarray]:
-    """(chunk vectors, question vectors) of CMRC trial, default settings; chunk vectors come from the eval cache."""
+    """(chunk vectors, question vectors) of CMRC trial, default settings; chunks are embedded once per run."""
     from assistant.config import Settings
     from assistant.model import load_embedder
     from assistant.evaluation.squad import index_in_memory, load_squad
@@ -39,7 +39,7 @@ def real_vectors() -> tuple[np.ndarray, np.ndarray]:
     settings = Settings.from_env()
     embedder = load_embedder(settings)
     articles, questions = load_squad(common.CMRC)
-    index = index_in_memory(articles, settings, embedder, settings.model_cache_dir.parent / "eval-cache", progress=False)
+    index = index_in_memory(articles, settings, embedder, progress=False)
     return index.dense.vectors(), embedder.encode_queries([q for q, _, _ in questions])
 
 

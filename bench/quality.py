@@ -45,9 +45,9 @@ def ours(backend: str, articles, questions, limit) -> list[dict]:
     embedder = load_embedder(settings)
     with tempfile.TemporaryDirectory() as cache:
         t0 = time.perf_counter()
-        index = index_in_memory(articles, settings, embedder, Path(cache), progress=False)
+        index = index_in_memory(articles, settings, embedder, progress=False)
         build_s = time.perf_counter() - t0
-        report = evaluate_squad(common.CMRC, settings, embedder, limit=limit, cache_dir=Path(cache), progress=False)
+        report = evaluate_squad(common.CMRC, settings, embedder, limit=limit, progress=False)
     chars = float(np.mean([len(c.text) for c in index.chunks]))
     rows = []
     for m in report.modes:

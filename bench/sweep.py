@@ -1,8 +1,8 @@
 """Measure the retrieval settings the defaults come from: chunk size/overlap, BM25 tokenizer, fusion weights.
 
 Runs ``assistant.evaluation.evaluate_squad`` (retrieval only) on CMRC 2018 trial (CC BY-SA 4.0, Cui et al., EMNLP
-2019) for each setting and prints hit@1/5/10 and MRR@10 of dense, BM25 and hybrid retrieval.  Vectors are cached per
-chunking (in the model cache's eval-cache folder), so only the first run of a chunk size embeds.
+2019) for each setting and prints hit@1/5/10 and MRR@10 of dense, BM25 and hybrid retrieval.  Each setting embeds
+its chunks afresh (minutes a setting on two cores).
 
     .venv/bin/python bench/sweep.py [--what chunks|tokenizer|fusion|all] [--limit N]
 """
@@ -42,12 +42,11 @@ def main() -> None:
     args = ap.parse_args()
     base = Settings.from_env()
     embedder = load_embedder(base)
-    cache = base.model_cache_dir.parent / "eval-cache"
     print(f"CMRC 2018 trial, hit@1/5/10 and MRR@10; model {base.model} ({base.backend})")
 
     def run(label, settings):
         t = time.perf_counter()
-        report = evaluate_squad(common.CMRC, settings, embedder, limit=args.limit, cache_dir=cache, progress=False)
+        report = evaluate_squad(common.CMRC, settings, embedder, limit=args.limit, progress=False)
         print(row(label, report) + f"  ({time.perf_counter() - t:.0f} s)", flush=True)
 
     if args.what in ("chunks", "all"):
