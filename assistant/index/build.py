@@ -70,7 +70,7 @@ def _previous(settings: Settings, embedder: Embedder, log: Log, rebuild: bool) -
         return None, None
     except AssistantError as exc:
         log(f"the existing index cannot be reused ({exc}); rebuilding it from scratch")
-        return None, f"the existing index could not be read"
+        return None, "the existing index could not be read"
     why = check_compatible(old.manifest, settings, model_id=embedder.model_id)
     if why:
         log(f"full rebuild: {why}")

