@@ -26,8 +26,9 @@ broadcast order; regional_2023.jsonl is shuffled, so a limit there is a fixed ps
 ``--replicate N`` writes exactly N articles by cycling the selected records: copy 0 is the record itself, copy k ≥ 1
 gets id ``{id}-r{k}``, its dates moved back by whole years (5·k years for k ≤ 12, then repeating; years written in the
 text move with them), place names rotated within fixed groups (provinces, cities, countries), reporters' names
-replaced, and amounts that are not dates shifted — so a 100,000-article archive can be built from 25,000 records and
-no two copies are identical.  Everything is deterministic for a given ``--seed``.
+replaced, and amounts that are not dates shifted — so a 100,000-article archive can be built from 25,000 records.
+Copies of one record always differ in id and date, and in places, names and amounts wherever the text has them.
+Everything is deterministic for a given ``--seed``; the ground truth gives each copy's id, date and title.
 
 Ground truth: one JSON line per written article — ``id``, ``date`` (ISO or null), ``title`` (or null), ``file``
 (relative to OUT_DIR), ``ordinal`` (1-based position inside multi-article files, else null), ``layout``.  It is written
@@ -131,6 +132,7 @@ def vary_text(text: str, k: int, seed: int = 0, year: int | None = None) -> str:
         return group[(i + step) % len(group)]
 
     text = _PLACE_RE.sub(place, text)
+
     def year_sub(m: re.Match) -> str:
         y = int(m.group(1))
         lo, hi = (year - 10, year + 30) if year else (2000, 2100)  # undated records: recent years only
