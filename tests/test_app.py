@@ -391,3 +391,17 @@ def test_no_question_is_hard_coded_in_the_web_package():
     web = ROOT / "assistant" / "web"
     for path in web.glob("*.py"):
         assert "虎强督导了哪些工作" not in path.read_text(encoding="utf-8"), path
+
+
+def test_examples_the_assistant_refuses_are_rephrased_or_left_out():
+    asked = []
+
+    def answered(question: str) -> bool:
+        asked.append(question)
+        return "做了哪些工作" not in question and "有哪些新闻" not in question
+
+    examples = ex.example_questions(OTHER, answered=answered)
+    assert examples[0] == "关于周明远的报道有哪些？"  # the second phrasing, after the first was refused
+    assert not any("有哪些新闻" in q for q in examples)  # the busiest day is left out
+    assert len(asked) <= ex.MAX_TRIES
+    assert ex.example_questions(OTHER, answered=lambda q: False) == []

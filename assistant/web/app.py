@@ -20,6 +20,7 @@ import argparse
 import itertools
 import os
 import sys
+import threading
 import time
 import traceback
 from dataclasses import replace
@@ -79,16 +80,27 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     _gradio()
     limit = assistant.settings.max_question_chars
     faces: dict[str, ex.Face] = {}
+    face_lock = threading.Lock()
     rebuild_started: list[float] = []  # monotonic time of the rebuild started from this page, for its progress line
     opened = itertools.count(1)  # tells the article panel that a source was opened again
 
+    def answers(question: str) -> bool:
+        """Whether an example question is answered (not refused) by the live index."""
+        try:
+            return not assistant.ask(question).refused
+        except AssistantError:
+            return False
+
     def face() -> ex.Face:
-        """Title, description and examples of the live index (recomputed when a rebuild swaps it)."""
+        """Title, description and examples of the live index (recomputed when a rebuild swaps it; the examples are
+        asked once each, so that none of them is then refused)."""
         index = assistant.index
-        found = faces.get(index.generation)
-        if found is None:
-            faces.clear()
-            found = faces[index.generation] = ex.face(index.articles.values(), assistant.settings.title)
+        with face_lock:  # one page load computes it; the others wait for it
+            found = faces.get(index.generation)
+            if found is None:
+                faces.clear()
+                found = faces[index.generation] = ex.face(index.articles.values(), assistant.settings.title,
+                                                          answered=answers)
         return found
 
     def chat(turns) -> str:
@@ -241,7 +253,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         article.close(ui.article_placeholder_html, outputs=article, **quick)
         new_chat.click(new_conversation, outputs=[conversation, turns, chatbox, article, question, notice], **quick)
         staff_outputs = [status, rebuild, confirm, cancel]
-        demo.load(on_load, outputs=[header, examples, question, *staff_outputs, timer], api_visibility="private")
+        demo.load(on_load, outputs=[header, examples, question, *staff_outputs, timer], api_visibility="private",
+                  show_progress="hidden")
         refresh.click(cancel_rebuild, outputs=staff_outputs, api_visibility="private")
         rebuild.click(ask_to_rebuild, outputs=staff_outputs, api_visibility="private")
         cancel.click(cancel_rebuild, outputs=staff_outputs, api_visibility="private")

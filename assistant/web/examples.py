@@ -5,8 +5,10 @@ their own news can answer: a person the articles name with a title (or a reporte
 a headline (“红色园区”), a place the articles keep coming back to, and the busiest day.  Only the most recent
 ``SAMPLE`` articles are read, so a 100,000-article archive costs what a few pages cost and its examples are about its
 latest news.  Pure functions of the articles: no Gradio, no model.
+The web app passes a check that asks each candidate question and keeps those the assistant answers (a person is
+asked about in a second phrasing when the first is refused), so a corpus shows no example that it then refuses.
 Left out: named-entity recognition (the patterns below find names with titles and places with administrative
-suffixes; a name without a title is not found), and choosing questions by how well they are answered.
+suffixes; a name without a title is not found), and judging how good an answer to an example is.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from ..answer.conversation import people_in
@@ -23,6 +25,7 @@ from ..types import Article
 from .dates import format_date, format_month
 
 SAMPLE = 2000  # most recent articles read for examples
+MAX_TRIES = 8  # example questions asked at most, when they are checked by asking them
 DEFAULT_TITLE = "新闻问答助手"
 
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
@@ -191,30 +194,46 @@ def _busiest_day(articles: Sequence[Article]) -> str | None:
     return max(days, key=lambda d: (days[d], d))
 
 
-def example_questions(articles: Iterable[Article], limit: int = 4) -> list[str]:
-    """Up to ``limit`` questions this corpus can answer, e.g. for the seed page:
-    ["虎强做了哪些工作？", "“红色园区”是怎么回事？", "毕河村有什么新闻？", "6月18日有哪些新闻？"]."""
+def example_questions(articles: Iterable[Article], limit: int = 4,
+                      answered: Callable[[str], bool] | None = None) -> list[str]:
+    """Up to ``limit`` questions about this corpus, e.g. for the seed page:
+    ["虎强做了哪些工作？", "“红色园区”是怎么回事？", "毕河村有什么新闻？", "6月18日有哪些新闻？"].
+
+    With ``answered`` (question -> whether the assistant answers it rather than refuses), each kind of question is
+    tried in its phrasings until one is answered, and a kind none of whose phrasings is answered is left out.  At most
+    ``MAX_TRIES`` questions are tried.
+    """
     sample = _recent(articles)
     if not sample:
         return []
     official, reporter = _people(sample)
     topic, place, day = _topic(sample), _place(sample), _busiest_day(sample)
     years = {a.date[:4] for a in sample if a.date}
-    candidates = [
-        f"{official}做了哪些工作？" if official else None,
-        f"“{topic}”是怎么回事？" if topic else None,
-        f"{place}有什么新闻？" if place else None,
-        f"{format_date(day, year=len(years) > 1)}有哪些新闻？" if day else None,
-        f"{reporter}报道了哪些新闻？" if reporter else None,
+    kinds = [
+        [f"{official}做了哪些工作？", f"关于{official}的报道有哪些？"] if official else [],
+        [f"“{topic}”是怎么回事？"] if topic else [],
+        [f"{place}有什么新闻？"] if place else [],
+        [f"{format_date(day, year=len(years) > 1)}有哪些新闻？"] if day else [],
+        [f"{reporter}报道了哪些新闻？"] if reporter else [],
     ]
-    out = list(dict.fromkeys(q for q in candidates if q))
-    for a in sample:  # a corpus with none of the above: ask about its latest headlines
-        if len(out) >= limit:
-            break
-        headline = a.title.strip()
-        if 4 <= len(headline) <= 30 and f"《{headline}》讲了什么？" not in out:
-            out.append(f"《{headline}》讲了什么？")
-    return out[:limit]
+    # a corpus with none of the above: ask about its latest headlines
+    kinds += [[f"《{a.title.strip()}》讲了什么？"] for a in sample[:limit] if 4 <= len(a.title.strip()) <= 30]
+    out: list[str] = []
+    tries = 0
+    for phrasings in kinds:
+        for question in phrasings:
+            if len(out) >= limit or question in out:
+                break
+            if answered is None:
+                out.append(question)
+                break
+            if tries >= MAX_TRIES:
+                return out
+            tries += 1
+            if answered(question):
+                out.append(question)
+                break
+    return out
 
 
 @dataclass(frozen=True)
@@ -234,7 +253,10 @@ class Face:
         return f"可以试试：「{self.examples[0]}」" if self.examples else ""
 
 
-def face(articles: Iterable[Article], configured_title: str | None = None) -> Face:
+def face(articles: Iterable[Article], configured_title: str | None = None,
+         answered: Callable[[str], bool] | None = None) -> Face:
+    """The page's wording for these articles (``answered``: see ``example_questions``)."""
     articles = list(articles)
     facts = corpus_facts(articles)
-    return Face(title(configured_title, facts), description(facts), tuple(example_questions(articles)))
+    return Face(title(configured_title, facts), description(facts),
+                tuple(example_questions(articles, answered=answered)))

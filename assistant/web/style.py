@@ -205,6 +205,8 @@ mark.cite-other { background: #fef6d8; color: inherit; border-bottom: 1px dashed
 
 @media (max-width: __NARROW__px) {
   .chat-scroll { height: clamp(300px, calc(100vh - 360px), 640px); }
+  .chat-scroll:has(.chat-empty) { height: auto; min-height: 120px; }  /* leave room for the examples */
+  .chat-empty { margin-top: 36px; }
   .msg { max-width: 100%; }
   #source-col { position: fixed !important; left: 0; right: 0; bottom: 0; top: auto; z-index: 1000; width: 100% !important;
     margin: 0 !important; padding: 0 !important; }
