@@ -338,7 +338,8 @@ def test_status_panel_shows_what_staff_check():
                  "no text layer; OCR it first", "新增 1 个：new.txt", "删除 1 个：old.html", "（cpu）", "就绪"):
         assert text in html, text
     # one bar a month, the empty August included, heights relative to the busiest month
-    assert len(re.findall(r'class="bar[ "]', html)) == 3 and "height:50%" in html and "height:100%" in html and "height:0%" in html
+    assert len(re.findall(r'class="bar[ "]', html)) == 3
+    assert "height:50%" in html and "height:100%" in html and "height:0%" in html
     assert 'title="2023年8月：0 篇"' in html and "2023-" not in html.replace('"2023-', "")
     assert "没有变化" in staff.status_html({**status, "changed_since_build": {"added": [], "removed": []}})
     assert "确定要更新索引吗" in staff.status_html(status, confirming=True)

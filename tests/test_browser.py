@@ -69,7 +69,8 @@ def other_page(slug: str, date: str, title: str, paragraphs: list[str]) -> str:
     url = f"https://news.example.cn/binjiang/2023/08/{slug}/detail-{'0123456789abcdef' * 3}.html"
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
-            f'<link rel="canonical" href="{url}"><meta property="article:published_time" content="{date}T09:00:00+08:00">'
+            f'<link rel="canonical" href="{url}">'
+            f'<meta property="article:published_time" content="{date}T09:00:00+08:00">'
             f"</head><body><article><h1>{title}</h1>{body}</article></body></html>")
 
 

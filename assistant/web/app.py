@@ -56,7 +56,8 @@ API: gradio_client.Client(URL).predict(QUESTION, api_name="/ask") returns the an
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python app.py",
                                 description="Serve the news question-answering chat in a browser.",
-                                epilog=EPILOG + environment_help() + "\n", formatter_class=argparse.RawDescriptionHelpFormatter)
+                                epilog=EPILOG + environment_help() + "\n",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port to listen on (default: 7860)")

@@ -188,13 +188,13 @@ def searching_html() -> str:
 
 def chat_html(turns: Sequence[Turn], placeholder: str = "") -> str:
     """The whole conversation, one ``<section class="turn" data-msg=i>`` per question, inside the scrolling box."""
-    if not turns:
-        return f'<div class="chat-scroll"><div class="chat-empty">{esc(placeholder)}</div></div>'
     sections = []
     for i, t in enumerate(turns):
         body = searching_html() if t.answer is None else answer_html(t.answer, i, t.shown)
         sections.append(f'<section class="turn" data-msg="{i}">{question_html(t.question)}{body}</section>')
-    return f'<div class="chat-scroll">{"".join(sections)}</div>'
+    if not turns:
+        sections.append(f'<div class="chat-empty">{esc(placeholder)}</div>')
+    return f'<div class="chat-scroll" role="log" aria-label="对话">{"".join(sections)}</div>'
 
 
 def notice_html(message: str | None) -> str:

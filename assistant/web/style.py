@@ -132,7 +132,8 @@ PAGE_CSS = """
 .msg { box-sizing: border-box; max-width: 94%; padding: 9px 14px; border-radius: 12px; font-size: 1rem;
   line-height: 1.75; overflow-wrap: anywhere; }
 .msg-question { margin-left: auto; width: fit-content; background: #dbeafe; color: #0f172a; white-space: pre-wrap; }
-.msg-answer { margin-top: 8px; background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); }
+.msg-answer { margin-top: 8px; background: var(--background-fill-primary);
+  border: 1px solid var(--border-color-primary); }
 .msg-answer p { margin: 0 0 0.4em; }
 .msg-note { color: var(--body-text-color-subdued); font-size: 0.86rem; }
 .msg-refused > p { color: #8a5a00; }
@@ -208,7 +209,8 @@ mark.cite-other { background: #fef6d8; color: inherit; border-bottom: 1px dashed
   .chat-scroll:has(.chat-empty) { height: auto; min-height: 120px; }  /* leave room for the examples */
   .chat-empty { margin-top: 36px; }
   .msg { max-width: 100%; }
-  #source-col { position: fixed !important; left: 0; right: 0; bottom: 0; top: auto; z-index: 1000; width: 100% !important;
+  #source-col { position: fixed !important; left: 0; right: 0; bottom: 0; top: auto; z-index: 1000;
+    width: 100% !important;
     margin: 0 !important; padding: 0 !important; }
   #source-col:not(:has(.article-view)) { display: none !important; }
   .article-view { max-height: 72vh; border-radius: 16px 16px 0 0; box-shadow: 0 -10px 30px rgba(15, 23, 42, 0.25); }
@@ -222,18 +224,22 @@ mark.cite-other { background: #fef6d8; color: inherit; border-bottom: 1px dashed
 .status-table td { padding: 0.2rem 0; overflow-wrap: anywhere; }
 .status-label { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 6px 0 4px; }
 .month-chart { max-width: 760px; }
-.bars { display: flex; align-items: flex-end; gap: 1px; height: 90px; border-bottom: 1px solid var(--border-color-primary); }
+.bars { display: flex; align-items: flex-end; gap: 1px; height: 90px;
+  border-bottom: 1px solid var(--border-color-primary); }
 .bar { position: relative; flex: 1 1 0; min-width: 2px; height: 100%; display: flex; align-items: flex-end; }
 .bar-fill { width: 100%; background: #60a5fa; border-radius: 2px 2px 0 0; }
 .bar:hover .bar-fill { background: #1d4ed8; }
 .bar-year { border-left: 1px dotted #94a3b8; }
-.bar-label { position: absolute; top: calc(100% + 1px); left: 2px; font-size: 0.7rem; color: var(--body-text-color-subdued); }
-.chart-axis { margin-top: 16px; display: flex; justify-content: space-between; font-size: 0.78rem; color: var(--body-text-color-subdued); }
+.bar-label { position: absolute; top: calc(100% + 1px); left: 2px; font-size: 0.7rem;
+  color: var(--body-text-color-subdued); }
+.chart-axis { margin-top: 16px; display: flex; justify-content: space-between; font-size: 0.78rem;
+  color: var(--body-text-color-subdued); }
 .status-warn { color: #92400e; }
 .status-ok { color: #166534; }
 .status-changed { color: #92400e; font-size: 0.9rem; }
 .status-skipped { font-size: 0.9rem; }
-.status-confirm { margin: 8px 0; padding: 8px 12px; border: 1px solid #f59e0b; background: #fffbeb; border-radius: 8px; }
+.status-confirm { margin: 8px 0; padding: 8px 12px; border: 1px solid #f59e0b; background: #fffbeb;
+  border-radius: 8px; }
 .status-progress { margin: 8px 0; color: #1d4ed8; display: flex; align-items: center; gap: 8px; }
 .spinner { width: 14px; height: 14px; border: 2px solid #bfdbfe; border-top-color: #1d4ed8; border-radius: 50%;
   animation: spin 0.9s linear infinite; }
