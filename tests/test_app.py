@@ -1,12 +1,13 @@
 """The web app: ``python app.py`` as a real server on loopback, with the real model and an index it builds itself.
 
 The server runs as a subprocess over a private copy of the corpus (so its first start builds the index, with progress
-on the console); ``gradio_client`` talks to ``/ask``.  The HTML helpers of ``assistant.ui_render`` are tested here too,
-without a server.  Browser tests are in test_browser.py.
+on the console); ``gradio_client`` talks to ``/ask``.  The page's pieces (assistant.web: render, staff, examples,
+dates) are tested here too, without a server.  Browser tests are in test_browser.py.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -17,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.types import Answer, Article, Citation
+from assistant.web import dates, staff
+from assistant.web import examples as ex
 from assistant.web import render as ui
-from assistant.types import Article, Citation
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "虎强督导了哪些工作？"
@@ -135,7 +138,9 @@ def test_only_ask_is_offered_to_api_clients(client):
 def test_page_is_served_in_chinese_without_web_fonts(server):
     with urllib.request.urlopen(server["url"] + "config", timeout=10) as r:
         config = r.read().decode("utf-8")
-    assert "本地新闻问答助手" in config and "新对话" in config and "更新索引" in config
+    assert "新闻问答助手" in config and "新对话" in config and "更新索引" in config
+    assert "根据 5 篇新闻报道（2021年6月16日至6月18日）" in config  # the description is drawn from the corpus
+    assert "本地新闻" not in config
     assert "fonts.googleapis.com" not in config and "GoogleFont" not in config
     assert "Noto Sans CJK SC" in config
 
@@ -158,15 +163,15 @@ def test_a_bad_setting_is_one_line_not_a_traceback(tmp_path):
     assert last.startswith("error: ") and "missing" in last
 
 
-# -- ui_render: HTML that shows text as text ---------------------------------------------------------------------------
+# -- render: HTML that shows text as text, [n] that opens its own answer's source ----------------------------------
 
 XSS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
        "**粗** [a](javascript:x)"]
 
 
-def _article(text: str, title: str = "标题") -> Article:
-    return Article(article_id="a1", source="p.txt", title=title, text=text, date="2021-06-18", byline="记者 张三",
-                   reporters=("记者 张三",))
+def _article(text: str, title: str = "标题", source: str = "p.txt", article_id: str = "a1") -> Article:
+    return Article(article_id=article_id, source=source, title=title, text=text, date="2021-06-18",
+                   byline="记者 张三", reporters=("记者 张三",))
 
 
 def _citation(article: Article, n: int, sentence: str) -> Citation:
@@ -176,30 +181,95 @@ def _citation(article: Article, n: int, sentence: str) -> Citation:
                     text=sentence, page=None)
 
 
+def _answer(text: str, citations: list[Citation], **kw) -> Answer:
+    return Answer(question="问题", text=text, refused=False, citations=tuple(citations), **kw)
+
+
 @pytest.mark.parametrize("payload", XSS)
 def test_user_and_corpus_text_never_becomes_markup(payload):
-    art = _article(f"第一句{payload}。\n第二句。\n记者 张三", title=f"标题{payload}")
+    art = _article(f"第一句{payload}。\n第二句。\n记者 张三", title=f"标题{payload}", source=f"p{payload}.txt")
     cite = _citation(art, 1, f"第一句{payload}。")
-    rendered = [ui.question_html(payload), ui.answer_html(f"据《{payload}》报道：{payload}[1]"), ui.error_html(payload),
-                ui.sources_html([cite]), ui.article_html(art, [cite], 1)]
+    answer = _answer(f"据《{payload}》报道：{payload}[1]", [cite], notice=payload, resolved_question=payload)
+    turns = [ui.Turn(payload, answer)]
+    rendered = [ui.question_html(payload), ui.answer_html(answer, 0), ui.chat_html(turns), ui.notice_html(payload),
+                ui.sources_list_html([cite], 0), ui.article_html(art, [cite], 1), ui.examples_html([payload]),
+                ui.header_html(payload, payload), ui.article_error_html(payload),
+                staff.status_html({"model": payload, "articles": 1, "skipped": [{"file": payload, "reason": payload}],
+                                   "changed_since_build": {"added": [payload]}, "sources": {payload: 1}},
+                                  log=[payload], error=payload)]
     for html in rendered:
-        assert "<script" not in html and "<img" not in html and "<svg" not in html
+        assert "<script" not in html and "<img" not in html and "<svg" not in html and 'href="javascript' not in html
         assert ui.esc(payload) in html
 
 
-def test_answer_markers_are_styled_and_lines_kept():
-    html = ui.answer_html("共找到 2 篇相关报道：\n1. 《甲》：句一。[1]\n2. 《乙》：句二。[2]")
-    assert html.count("<p>") == 3
-    assert '<span class="cite-ref" data-cite="2" title="来源 2">[2]</span>' in html
+def test_a_source_is_a_link_only_when_it_is_a_web_address():
+    url = "https://news.example.cn/2023/08/10/a-very-long-path/detail.html?id=1&x=<b>"
+    assert ui.source_html(url).startswith('<a class="src-link" href="https://news.example.cn/2023/08/10/')
+    assert 'rel="noopener noreferrer"' in ui.source_html(url) and "&amp;x=&lt;b&gt;" in ui.source_html(url)
+    for not_a_link in ("javascript:alert(1)", "guancheng/page1.txt", "data:text/html,x", "https://"):
+        assert "<a " not in ui.source_html(not_a_link)
+    assert ui.source_html("page.pdf", 3).endswith("page.pdf 第3页</span>")
+
+
+def test_each_marker_is_a_button_that_names_its_answer_and_citation():
+    art = _article("甲做了一件事。乙说了一句话。\n记者 张三")
+    c1, c2 = _citation(art, 1, "甲做了一件事。"), _citation(art, 2, "乙说了一句话。")
+    html = ui.answer_html(_answer("据《标题》（2021-06-18）报道：甲做了一件事。[1]乙说了一句话。[2]还有[9]。", [c1, c2]), 3)
+    assert html.count('<button type="button" class="cite-ref" data-msg="3" data-cite="2"') == 2  # text and sources
+    assert "（2021年6月18日）" in html and "2021-06-18" not in html  # one date format for people
+    assert "还有[9]" in html  # not a citation of this answer: left as text
+    # the article cited twice is listed once, with both citations and their sentences
+    sources = ui.sources_list_html([c1, c2], 3)
+    assert sources.count('class="src"') == 1 and sources.count('class="src-cite"') == 2
+    assert "2021年6月18日" in sources and "来源：" in sources
+
+
+def test_citations_are_kept_per_answer():
+    a, b = _article("甲句。\n记者 张三", article_id="a"), _article("乙句。\n记者 张三", article_id="b", title="乙")
+    turns = [ui.Turn("一", _answer("甲句。[1]", [_citation(a, 1, "甲句。")])),
+             ui.Turn("二", _answer("乙句。[1]", [_citation(b, 1, "乙句。")])), ui.Turn("三")]
+    assert ui.citation_of(turns, 0, 1).article_id == "a"
+    assert ui.citation_of(turns, 1, 1).article_id == "b"
+    assert ui.citation_of(turns, 2, 1) is None and ui.citation_of(turns, 5, 1) is None
+    assert ui.citation_of(turns, 0, 2) is None and ui.citation_of(turns, 0, 1, "related") is None
+    html = ui.chat_html(turns)
+    assert html.count('<section class="turn"') == 3 and 'data-msg="1" data-cite="1"' in html
+    assert "正在查找" in html  # the third is still being looked up
+
+
+def test_a_long_list_answer_shows_ten_items_and_a_show_all_button():
+    art = _article("。".join(f"第{i}句" for i in range(1, 18)) + "。\n记者 张三")
+    cites = [_citation(art, i, f"第{i}句。") for i in range(1, 18)]
+    text = "共找到 17 篇相关报道：\n" + "\n".join(f"{i}. 《标题》：第{i}句。[{i}]" for i in range(1, 18))
+    html = ui.answer_html(_answer(text, cites), 0)
+    assert html.count("<li value=") == 17 and html.count('<li value="11" class="more">') == 1
+    assert html.count('class="more"') == 7
+    assert 'data-expand="0"' in html and ">显示全部 17 篇</button>" in html
+    short = ui.answer_html(_answer("共找到 2 篇相关报道：\n1. 《甲》：句一。[1]\n2. 《乙》：句二。[2]", cites[:2]), 0)
+    assert "show-all" not in short and 'class="more"' not in short
+    # while streaming: no sources and no button yet
+    streaming = ui.answer_html(_answer(text, cites), 0, shown=text[:60])
+    assert "show-all" not in streaming and "answer-sources" not in streaming and "msg-pending" in streaming
+
+
+def test_a_refusal_lists_related_reports_apart_from_the_answer():
+    art = _article("甲句。\n记者 张三")
+    refused = Answer("问题", "没有找到。", True, related=(_citation(art, 1, "甲句。"),))
+    html = ui.answer_html(refused, 2)
+    assert "msg-refused" in html and "不是答案" in html and 'data-kind="related"' in html
+    turns = [ui.Turn("a"), ui.Turn("b"), ui.Turn("问题", refused)]
+    assert ui.citation_of(turns, 2, 1, "related").article_id == "a1"
+    assert ui.citation_of(turns, 2, 1) is None
 
 
 def test_article_marks_the_chosen_citation_and_the_others_softly():
     art = _article("本报讯 甲做了一件事。乙说了一句话。\n丙又说了一句。\n记者 张三")
     c1, c2 = _citation(art, 1, "甲做了一件事。"), _citation(art, 2, "丙又说了一句。")
-    html = ui.article_html(art, [c1, c2], active=2)
+    html = ui.article_html(art, [c1, c2], active=2, msg=1, opened=7)
     assert '<mark class="cite-active" id="cite-active">丙又说了一句。</mark>' in html
     assert '<mark class="cite-other">甲做了一件事。</mark>' in html
-    assert html.count("<p>") == 3
+    assert html.count("<p>") == 3 and "第 2 个回答引用了本文" in html and 'data-opened="7"' in html
+    assert "2021年6月18日" in html and "article-close" in html
 
 
 def test_a_citation_across_paragraphs_is_marked_in_each_with_one_anchor():
@@ -218,16 +288,121 @@ def test_stream_prefixes_grow_to_the_answer_and_never_split_a_marker():
     assert list(ui.stream_prefixes("")) == [""]
 
 
-def test_example_questions_start_with_the_seed_and_follow_the_headlines():
-    arts = [Article("a", "p.txt", "区政协 督导“六街六片区” 协同风貌区建设工作", "本报讯 …", ordinal=1),
-            Article("b", "p.txt", "管城回族区“红色园区”示范基地揭牌", "本报讯 …", ordinal=0),
-            Article("c", "p.txt", "没有引号的标题", "本报讯 没有引号。", ordinal=2)]
-    assert ui.example_questions(arts) == [ui.SEED_QUESTION, "“红色园区”是怎么回事？", "“六街六片区”是怎么回事？"]
+def test_one_error_line_replaces_the_last():
+    assert ui.notice_html(None).count("notice-error") == 0
+    assert ui.notice_html("问题太长").count('role="alert"') == 1
 
 
-def test_status_panel_names_every_count_and_the_cli_command():
-    html = ui.status_html({"model": "m<b>", "pages": 1, "articles": 5, "chunks": 17, "built_at": "2021-06-18T10:00:00",
-                           "index_dir": "index", "corpus_dir": "corpus", "building": True}, job="log <i>", error=None)
-    for text in ("模型", "m&lt;b&gt;", "文章", ">5<", "文本块", ">17<", "2021-06-18 10:00:00", "正在更新索引",
+# -- dates as people read them ---------------------------------------------------------------------------------------
+
+def test_dates_read_as_chinese_and_build_times_in_local_time(monkeypatch):
+    assert dates.format_date("2024-03-05") == "2024年3月5日"
+    assert dates.format_date("2024-03-05", year=False) == "3月5日"
+    assert dates.format_date("06-18") == "6月18日" and dates.format_date(None) == ""
+    assert dates.format_month("2023-07") == "2023年7月"
+    assert dates.dates_in_text("《甲》（2021-06-18）：6月18日。2021-6-1") == "《甲》（2021年6月18日）：6月18日。2021年6月1日"
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert dates.format_time("2021-06-18T10:00:00+0000") == "2021年6月18日 18:00"
+        assert dates.format_time("2021-06-18T10:00:00Z") == "2021年6月18日 18:00"
+        assert dates.format_time("2021-06-18T10:00:00") == "2021年6月18日 10:00"  # no offset: already local
+        assert dates.format_time("soon") == "soon"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+# -- the staff view ----------------------------------------------------------------------------------------------------
+
+def test_status_panel_from_todays_status_keys():
+    html = staff.status_html({"model": "m<b>", "backend": "torch", "pages": 1, "articles": 5, "chunks": 17,
+                              "built_at": "2021-06-18T10:00:00", "index_dir": "index", "corpus_dir": "corpus",
+                              "building": True}, log=["log <i>"], elapsed=12.5)
+    for text in ("模型", "m&lt;b&gt;", "5 篇文章", "17 个文本块", "2021年6月18日 10:00", "正在更新索引", "已用 12 秒",
                  "log &lt;i&gt;", "python -m assistant index"):
-        assert text in html
+        assert text in html, text
+    for absent in ("时间范围", "每月文章数", "未能读取", "变化"):
+        assert absent not in html  # keys the status does not carry are left out, not shown empty
+
+
+def test_status_panel_shows_what_staff_check():
+    status = {"articles": 1200, "pages": 40, "chunks": 3000, "dated": 1190, "undated": 10,
+              "date_range": ["2023-07-02", "2023-09-30"], "per_month": {"2023-07": 400, "2023-09": 800},
+              "sources": {"html": 30, "txt": 8, "pdf": 2}, "built_at": "2023-10-01T08:00:00+08:00",
+              "skipped": [{"file": "scan.pdf", "reason": "no text layer; OCR it first"}],
+              "changed_since_build": {"added": ["new.txt"], "changed": [], "removed": ["old.html"]},
+              "device": "cpu", "store": "local", "model": "e5", "building": False}
+    html = staff.status_html(status)
+    for text in ("2023年7月2日 至 2023年9月30日", "10 篇没有日期", "网页 30", "文本 8", "PDF 2", "scan.pdf",
+                 "no text layer; OCR it first", "新增 1 个：new.txt", "删除 1 个：old.html", "（cpu）", "就绪"):
+        assert text in html, text
+    # one bar a month, the empty August included, heights relative to the busiest month
+    assert len(re.findall(r'class="bar[ "]', html)) == 3
+    assert "height:50%" in html and "height:100%" in html and "height:0%" in html
+    assert 'title="2023年8月：0 篇"' in html and "2023-" not in html.replace('"2023-', "")
+    assert "没有变化" in staff.status_html({**status, "changed_since_build": {"added": [], "removed": []}})
+    assert "确定要更新索引吗" in staff.status_html(status, confirming=True)
+    assert "索引更新完成" in staff.status_html(status, log=["indexed 1 pages"])
+    assert "索引无法读取" in staff.status_html(None, error="no index")
+
+
+# -- examples and wording from the corpus ------------------------------------------------------------------------------
+
+SEED_LIKE = [
+    Article("a", "p.txt", "管城回族区“红色园区”示范基地揭牌", "本报讯 6月18日上午,揭牌仪式在园区举行。区委书记虎强出席。\n记者 柴琳琳",
+            date="2021-06-18", reporters=("记者 柴琳琳",)),
+    Article("b", "p.txt", "区领导督导安全生产工作", "本报讯 近日,区委书记虎强带队督导。当天,虎强一行来到毕河村安庄,查看用电安全。\n记者 柴琳琳",
+            reporters=("记者 柴琳琳",), ordinal=1),
+]
+OTHER = [
+    Article("c", "https://news.example.cn/a.html", "西兴街道“城市书房”正式开放",
+            "本报讯 8月15日，位于西兴街道的“城市书房”正式开放。区长周明远在仪式上表示，要让居民享受阅读服务。\n记者 王一凡",
+            date="2023-08-15", reporters=("记者 王一凡",)),
+    Article("d", "https://news.example.cn/b.html", "滨江区开展防汛演练",
+            "本报讯 8月12日，滨江区在长河街道开展防汛演练。区长周明远要求落实防汛责任。\n记者 陈晓雨",
+            date="2023-08-12", reporters=("记者 陈晓雨",)),
+]
+
+
+def test_examples_come_from_the_corpus_people_topics_places_and_days():
+    seed = ex.example_questions(SEED_LIKE)
+    assert seed[:2] == ["虎强做了哪些工作？", "“红色园区”是怎么回事？"]
+    assert "毕河村有什么新闻？" in seed and "6月18日有哪些新闻？" in seed
+    other = ex.example_questions(OTHER)
+    assert other[:2] == ["周明远做了哪些工作？", "“城市书房”是怎么回事？"]
+    assert not set(seed) & set(other)
+    assert ex.example_questions([]) == []
+    # reporters are not the newsmakers; a headline is the fallback when nothing else is found
+    plain = [Article("e", "x.txt", "Weather report for today", "Sunny.")]
+    assert ex.example_questions(plain) == ["《Weather report for today》讲了什么？"]
+
+
+def test_title_and_description_default_from_the_corpus_and_yield_to_the_setting():
+    seed, other = ex.face(SEED_LIKE), ex.face(OTHER)
+    assert seed.title == "新闻问答助手" and "根据 2 篇新闻报道（2021年6月18日）" in seed.description
+    assert other.title == "news.example.cn · 新闻问答助手"
+    assert "2023年8月12日至8月15日" in other.description
+    assert ex.face(OTHER, "滨江新闻问答").title == "滨江新闻问答"
+    assert seed.placeholder == "例如：虎强做了哪些工作？" and "虎强做了哪些工作？" in seed.hint()
+    assert ex.CorpusFacts(9, "2022-09-24", "2026-08-22", None).period() == "2022年9月至2026年8月"
+
+
+def test_no_question_is_hard_coded_in_the_web_package():
+    web = ROOT / "assistant" / "web"
+    for path in web.glob("*.py"):
+        assert "虎强督导了哪些工作" not in path.read_text(encoding="utf-8"), path
+
+
+def test_examples_the_assistant_refuses_are_rephrased_or_left_out():
+    asked = []
+
+    def answered(question: str) -> bool:
+        asked.append(question)
+        return "做了哪些工作" not in question and "有哪些新闻" not in question
+
+    examples = ex.example_questions(OTHER, answered=answered)
+    assert examples[0] == "关于周明远的报道有哪些？"  # the second phrasing, after the first was refused
+    assert not any("有哪些新闻" in q for q in examples)  # the busiest day is left out
+    assert len(asked) <= ex.MAX_TRIES
+    assert ex.example_questions(OTHER, answered=lambda q: False) == []

@@ -2,11 +2,13 @@
 none) and serves a Gradio chat on http://127.0.0.1:7860.
 
 A thin shell over ``assistant.service.Assistant``: each event calls one library method and renders the result with
-``assistant.ui_render``.  Per browser session it keeps a ``Conversation`` (follow-up questions) and the citations of
-the last answer in ``gr.State``.  The API endpoint ``/ask`` returns ``Answer.to_json()``:
+``render`` / ``staff``.  Per browser session it keeps a ``Conversation`` (follow-up questions) and the turns shown,
+each answer with its own citations, in ``gr.State``: ``[n]`` of any answer opens that answer's n-th source.  The
+title, description and example questions come from the indexed corpus (``examples``; ``--title`` overrides the
+title).  The API endpoint ``/ask`` returns ``Answer.to_json()``:
 
     from gradio_client import Client
-    Client("http://127.0.0.1:7860/").predict("虎强督导了哪些工作？", api_name="/ask")
+    Client("http://127.0.0.1:7860/").predict(question, api_name="/ask")
 
 Left out: retrieval and answer logic (assistant/), accounts and sharing (bind another host only behind a proxy you
 trust), persistence of conversations across server restarts.
@@ -15,20 +17,25 @@ trust), persistence of conversations across server restarts.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
+import threading
 import time
 import traceback
+from dataclasses import replace
 
+from ..answer.query import clean_question
 from ..config import add_arguments, environment_help, from_args
-from ..errors import AssistantError
+from ..errors import AssistantError, QuestionError
 from ..service import Assistant
+from . import examples as ex
 from . import render as ui
+from . import staff, style
+from .staff import CLI_INDEX_COMMAND
 
 gr = None  # the gradio module, imported by _gradio(): it takes seconds, and `--help` should not wait for it
 
-TITLE = "本地新闻问答助手"
-INTRO = "根据本地新闻报道回答问题。每句回答都标有来源编号 [n]，点击“来源”中的编号可以查看整篇报道和被引用的原句。"
 STREAM_DELAY = 0.02  # seconds between streamed pieces of an answer
 INTERNAL_ERROR = "出错了，请稍后再试。（详细信息已记录在服务器日志中）"
 
@@ -36,19 +43,21 @@ EPILOG = f"""\
 examples:
   python app.py                                  serve corpus/ with index/ on http://127.0.0.1:7860
   python app.py --port 8080 --year 2021          another port; the year for dates printed as "6月18日"
-  python app.py --corpus /data/news --index-dir /data/index
+  python app.py --corpus /data/news --index-dir /data/index --title "管城新闻问答"
   python app.py --host 0.0.0.0                   listen on every interface (only behind a trusted proxy)
 
 The first start builds the index when there is none (progress on this console). Update it later from the page
-("更新索引") or with `{ui.CLI_INDEX_COMMAND}`; questions keep being answered meanwhile.
-API: gradio_client.Client(URL).predict("虎强督导了哪些工作？", api_name="/ask") returns the answer JSON.
+("更新索引", staff view) or with `{CLI_INDEX_COMMAND}`; questions keep being answered meanwhile.
+The title, the example questions and the description are drawn from the indexed news unless --title is given.
+API: gradio_client.Client(URL).predict(QUESTION, api_name="/ask") returns the answer JSON.
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python app.py",
                                 description="Serve the news question-answering chat in a browser.",
-                                epilog=EPILOG + environment_help() + "\n", formatter_class=argparse.RawDescriptionHelpFormatter)
+                                epilog=EPILOG + environment_help() + "\n",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port to listen on (default: 7860)")
@@ -70,76 +79,130 @@ def _gradio():
 
 def build_app(assistant: Assistant) -> gr.Blocks:
     _gradio()
-    examples = ui.example_questions(assistant.index.articles.values())
+    limit = assistant.settings.max_question_chars
+    faces: dict[str, ex.Face] = {}
+    face_lock = threading.Lock()
+    rebuild_started: list[float] = []  # monotonic time of the rebuild started from this page, for its progress line
+    opened = itertools.count(1)  # tells the article panel that a source was opened again
 
-    # -- event handlers: one library call each, rendered by ui_render ---------------------------------------------
-    def respond(question, history, conversation):
-        """Stream one answer into the chat; then fill the sources panel and the citation picker."""
+    def answers(question: str) -> bool:
+        """Whether an example question is answered (not refused) by the live index."""
+        try:
+            return not assistant.ask(question).refused
+        except AssistantError:
+            return False
+
+    def face() -> ex.Face:
+        """Title, description and examples of the live index (recomputed when a rebuild swaps it; the examples are
+        asked once each, so that none of them is then refused)."""
+        index = assistant.index
+        with face_lock:  # one page load computes it; the others wait for it
+            found = faces.get(index.generation)
+            if found is None:
+                faces.clear()
+                found = faces[index.generation] = ex.face(index.articles.values(), assistant.settings.title,
+                                                          answered=answers)
+        return found
+
+    def chat(turns) -> str:
+        return ui.chat_html(turns, "问一个关于这些报道的问题，或点击下面的示例问题。")
+
+    # -- event handlers: one library call each, rendered by render / staff ----------------------------------------
+    def respond(question, turns, conversation):
+        """Stream one answer into the chat.  A question that cannot be asked (empty, too long) or fails is explained
+        in the one notice line, and stays in the box to be edited; the chat only gets questions that are answered."""
         question = question or ""
-        history = list(history or [])
-        if question.strip():  # an empty question gets the library's explanation, not an empty bubble
-            history.append({"role": "user", "content": ui.question_html(question)})
-        history.append({"role": "assistant", "content": ui.searching_html()})
-        yield ("", history, gr.skip(), gr.skip(), ui.sources_html([]), gr.Radio(choices=[], value=None),
-               ui.article_placeholder_html())
+        turns = list(turns or [])
+        try:
+            clean_question(question, limit)
+        except QuestionError as exc:
+            hint = face().hint() if not question.strip() else ""
+            yield question, gr.skip(), gr.skip(), gr.skip(), ui.notice_html(f"{exc}{hint}")
+            return
+        turns.append(ui.Turn(question))
+        yield "", chat(turns), turns, gr.skip(), ui.notice_html(None)
         try:
             if conversation is None:
                 conversation = assistant.conversation()
             answer = assistant.ask(question, conversation)
         except AssistantError as exc:
-            history[-1] = {"role": "assistant", "content": ui.error_html(str(exc))}
-            yield "", history, conversation, [], gr.skip(), gr.skip(), gr.skip()
+            turns.pop()
+            yield question, chat(turns), turns, conversation, ui.notice_html(str(exc))
             return
         except Exception:
             traceback.print_exc()
-            history[-1] = {"role": "assistant", "content": ui.error_html(INTERNAL_ERROR)}
-            yield "", history, conversation, [], gr.skip(), gr.skip(), gr.skip()
+            turns.pop()
+            yield question, chat(turns), turns, conversation, ui.notice_html(INTERNAL_ERROR)
             return
-        extras = dict(refused=answer.refused, notice=answer.notice, resolved_question=answer.resolved_question)
+        answer = replace(answer, hits=())  # the session keeps what the chat shows, not the retrieval internals
         for prefix in ui.stream_prefixes(answer.text):
-            done = prefix == answer.text
-            history[-1] = {"role": "assistant", "content": ui.answer_html(prefix, pending=not done, **extras)}
-            if not done:
-                yield gr.skip(), history, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-                time.sleep(STREAM_DELAY)
-        citations = list(answer.citations)
-        yield ("", history, conversation, citations, ui.sources_html(citations),
-               gr.Radio(choices=ui.citation_choices(citations), value=None), ui.article_placeholder_html())
+            if prefix == answer.text:
+                break
+            turns[-1] = ui.Turn(question, answer, prefix)
+            yield gr.skip(), chat(turns), gr.skip(), gr.skip(), gr.skip()
+            time.sleep(STREAM_DELAY)
+        turns[-1] = ui.Turn(question, answer)
+        yield gr.skip(), chat(turns), turns, conversation, gr.skip()
 
-    def show_citation(n, citations):
-        citations = citations or []
-        chosen = next((c for c in citations if str(c.n) == str(n)), None)
+    def ask_example(turns, conversation, evt: gr.EventData):
+        yield from respond(getattr(evt, "q", ""), turns, conversation)
+
+    def open_source(turns, evt: gr.EventData):
+        """[n] of the answer at ``evt.msg`` -> that answer's n-th source, whole, with the cited sentence marked."""
+        msg, n, kind = int(getattr(evt, "msg", -1)), int(getattr(evt, "n", 0)), getattr(evt, "kind", "answer")
+        turns = turns or []
+        chosen = ui.citation_of(turns, msg, n, kind)
         if chosen is None:
-            return ui.article_placeholder_html(), ui.sources_html(citations), gr.skip()
+            return ui.article_error_html("找不到这个引用：对话可能已经清空，请重新提问。")
         try:
             article = assistant.article(chosen.article_id)
         except AssistantError as exc:
-            return ui.error_html(str(exc)), ui.sources_html(citations, chosen.n), str(chosen.n)
-        return ui.article_html(article, citations, chosen.n), ui.sources_html(citations, chosen.n), str(chosen.n)
-
-    def on_source_click(citations, evt: gr.EventData):
-        return show_citation(getattr(evt, "n", None), citations)
+            return ui.article_error_html(str(exc))
+        answer = turns[msg].answer
+        pool = answer.related if kind == "related" else answer.citations
+        return ui.article_html(article, pool, n, msg=msg, opened=next(opened))
 
     def new_conversation():
-        return (None, [], [], "", ui.sources_html([]), gr.Radio(choices=[], value=None),
-                ui.article_placeholder_html())
+        return None, [], chat([]), ui.article_placeholder_html(), "", ui.notice_html(None)
 
-    def status_panel():
+    def status_panel(confirming: bool = False) -> str:
+        building = assistant.rebuilding
+        elapsed = time.monotonic() - rebuild_started[-1] if building and rebuild_started else None
         try:
             status = assistant.status().to_json()
         except AssistantError as exc:
-            return ui.status_html(None, "\n".join(assistant.rebuild_log), str(exc))
-        return ui.status_html(status, "\n".join(assistant.rebuild_log), assistant.rebuild_error)
+            return staff.status_html(None, log=list(assistant.rebuild_log), error=str(exc), building=building)
+        return staff.status_html(status, log=list(assistant.rebuild_log), error=assistant.rebuild_error,
+                                 building=building, elapsed=elapsed, confirming=confirming)
+
+    def staff_buttons(confirming: bool):
+        """(更新索引, 确定更新, 取消): the first is offered unless a confirmation is asked or a rebuild runs."""
+        building = assistant.rebuilding
+        return (gr.Button(visible=not confirming, interactive=not building), gr.Button(visible=confirming),
+                gr.Button(visible=confirming))
+
+    def ask_to_rebuild():
+        return status_panel(confirming=True), *staff_buttons(True)
+
+    def cancel_rebuild():
+        return status_panel(), *staff_buttons(False)
 
     def start_rebuild():
-        assistant.start_rebuild()
-        return status_panel(), gr.Timer(active=True)
+        if assistant.start_rebuild():
+            rebuild_started.append(time.monotonic())
+        return status_panel(), *staff_buttons(False), gr.Timer(active=True)
 
     def poll_rebuild():
-        return status_panel(), gr.Timer(active=assistant.rebuilding)
+        return status_panel(), *staff_buttons(False), gr.Timer(active=assistant.rebuilding)
+
+    def on_load():
+        f = face()
+        return (ui.header_html(f.title, f.description), ui.examples_html(f.examples),
+                gr.Textbox(placeholder=f.placeholder), status_panel(), *staff_buttons(False),
+                gr.Timer(active=assistant.rebuilding))
 
     def ask(question: str) -> dict:
-        """Answer one question about the local news.  Returns the answer JSON: question, answer, refused, citations
+        """Answer one question about the news.  Returns the answer JSON: question, answer, refused, citations
         (n, article_id, title, date, reporters, source, start, end, text, page)."""
         try:
             return assistant.ask(question).to_json()
@@ -147,77 +210,71 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             raise gr.Error(str(exc)) from None
 
     # -- layout ----------------------------------------------------------------------------------------------------
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    first = face()
+    with gr.Blocks(title=first.title, analytics_enabled=False) as demo:
         conversation = gr.State(None)
-        citations = gr.State([])
+        turns = gr.State([])
 
-        gr.HTML(f"<h1>{ui.esc(TITLE)}</h1><p>{ui.esc(INTRO)}</p>", elem_id="app-header", js_on_load=None)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=420):
-                chatbot = gr.Chatbot(label="对话", show_label=False, elem_id="chat", height=520, render_markdown=False,
-                                     sanitize_html=True, allow_tags=False, latex_delimiters=[], buttons=[],
-                                     feedback_options=None, layout="bubble",
-                                     placeholder="请在下方输入问题，或点击一个示例问题。")
-                with gr.Row():
-                    question = gr.Textbox(label="输入问题", placeholder="例如：虎强督导了哪些工作？", scale=5,
-                                          lines=1, max_lines=4, elem_id="question", autofocus=True,
-                                          submit_btn=False, show_label=False)
-                    send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="send")
-                    new_chat = gr.Button("新对话", variant="secondary", scale=1, min_width=80, elem_id="new-chat")
-                example_set = gr.Dataset(components=[question], samples=[[q] for q in examples], label="示例问题",
-                                         elem_id="examples", type="values")
-            with gr.Column(scale=2, min_width=360):
-                gr.Markdown("### 来源")
-                sources = gr.HTML(ui.sources_html([]), elem_id="sources", js_on_load=(
-                    "element.addEventListener('click', (e) => {"
-                    " const b = e.target.closest('[data-cite]');"
-                    " if (b) trigger('cite', {n: b.dataset.cite}); });"))
-                cite_pick = gr.Radio(choices=[], label="选择引用查看原文", elem_id="cite-pick", interactive=True)
-                article = gr.HTML(ui.article_placeholder_html(), elem_id="article", js_on_load=(
-                    "watch('value', () => {"
-                    " const m = element.querySelector('#cite-active');"
-                    " if (m) m.scrollIntoView({block: 'center', behavior: 'smooth'}); });"))
+        header = gr.HTML(ui.header_html(first.title, first.description), elem_id="app-header", js_on_load=None)
+        with gr.Row(equal_height=False, elem_id="main-row"):
+            with gr.Column(scale=3, min_width=320, elem_id="chat-col"):
+                chatbox = gr.HTML(chat([]), elem_id="chat", js_on_load=style.CHAT_JS, apply_default_css=False)
+                with gr.Row(elem_id="ask-row"):
+                    question = gr.Textbox(label="输入问题", placeholder=first.placeholder, scale=5, lines=1,
+                                          max_lines=4, elem_id="question", autofocus=True, submit_btn=False,
+                                          show_label=False, min_width=160)
+                    send = gr.Button("发送", variant="primary", scale=1, min_width=64, elem_id="send")
+                    new_chat = gr.Button("新对话", variant="secondary", scale=1, min_width=72, elem_id="new-chat")
+                gr.HTML('<div class="meter-box"></div>', elem_id="question-meter", js_on_load=style.METER_JS,
+                        limit=limit)
+                notice = gr.HTML(ui.notice_html(None), elem_id="notice", js_on_load=None)
+                examples = gr.HTML(ui.examples_html(first.examples), elem_id="examples", js_on_load=style.EXAMPLES_JS)
+            with gr.Column(scale=2, min_width=320, elem_id="source-col"):
+                article = gr.HTML(ui.article_placeholder_html(), elem_id="article", js_on_load=style.ARTICLE_JS,
+                                  apply_default_css=False)
         with gr.Accordion("索引状态（工作人员）", open=False, elem_id="staff"):
-            status = gr.HTML(ui.status_html(None), elem_id="index-status", js_on_load=None)
+            status = gr.HTML(staff.status_html(None), elem_id="index-status", js_on_load=None)
             with gr.Row():
-                rebuild = gr.Button("更新索引", variant="secondary", elem_id="rebuild", scale=0, min_width=120)
+                rebuild = gr.Button("更新索引…", variant="secondary", elem_id="rebuild", scale=0, min_width=120)
+                confirm = gr.Button("确定更新", variant="primary", elem_id="rebuild-confirm", scale=0, min_width=120,
+                                    visible=False)
+                cancel = gr.Button("取消", variant="secondary", elem_id="rebuild-cancel", scale=0, min_width=80,
+                                   visible=False)
                 refresh = gr.Button("刷新状态", variant="secondary", elem_id="refresh-status", scale=0, min_width=120)
         timer = gr.Timer(2.0, active=False)
 
         # -- events ------------------------------------------------------------------------------------------------
-        answer_outputs = [question, chatbot, conversation, citations, sources, cite_pick, article]
+        answer_outputs = [question, chatbox, turns, conversation, notice]
         hidden = dict(api_visibility="private", concurrency_id="answer", concurrency_limit=2, show_progress="hidden")
-        gr.on([question.submit, send.click], respond, inputs=[question, chatbot, conversation],
+        quick = dict(api_visibility="private", show_progress="hidden", queue=False)
+        gr.on([question.submit, send.click], respond, inputs=[question, turns, conversation],
               outputs=answer_outputs, **hidden)
-        example_set.click(lambda sample: sample[0], inputs=example_set, outputs=question, api_visibility="private",
-                          queue=False).then(respond, inputs=[question, chatbot, conversation], outputs=answer_outputs,
-                                            **hidden)
-        chatbot.clear(new_conversation, outputs=[conversation, chatbot, citations, question, sources, cite_pick,
-                                                 article], api_visibility="private")
-        new_chat.click(new_conversation, outputs=[conversation, chatbot, citations, question, sources, cite_pick,
-                                                  article], api_visibility="private")
-        sources.cite(on_source_click, inputs=[citations], outputs=[article, sources, cite_pick],
-                     api_visibility="private")
-        cite_pick.input(show_citation, inputs=[cite_pick, citations], outputs=[article, sources, cite_pick],
-                        api_visibility="private")
-        demo.load(status_panel, outputs=status, api_visibility="private")
-        refresh.click(status_panel, outputs=status, api_visibility="private")
-        rebuild.click(start_rebuild, outputs=[status, timer], api_visibility="private")
-        timer.tick(poll_rebuild, outputs=[status, timer], api_visibility="private")
+        examples.pick(ask_example, inputs=[turns, conversation], outputs=answer_outputs, **hidden)
+        chatbox.cite(open_source, inputs=[turns], outputs=article, **quick)
+        article.close(ui.article_placeholder_html, outputs=article, **quick)
+        new_chat.click(new_conversation, outputs=[conversation, turns, chatbox, article, question, notice], **quick)
+        staff_outputs = [status, rebuild, confirm, cancel]
+        demo.load(on_load, outputs=[header, examples, question, *staff_outputs, timer], api_visibility="private",
+                  show_progress="hidden")
+        refresh.click(cancel_rebuild, outputs=staff_outputs, api_visibility="private")
+        rebuild.click(ask_to_rebuild, outputs=staff_outputs, api_visibility="private")
+        cancel.click(cancel_rebuild, outputs=staff_outputs, api_visibility="private")
+        confirm.click(start_rebuild, outputs=[*staff_outputs, timer], api_visibility="private")
+        timer.tick(poll_rebuild, outputs=[*staff_outputs, timer], api_visibility="private")
         gr.api(ask, api_name="ask", concurrency_id="answer", concurrency_limit=2)
     return demo
 
 
 def theme() -> gr.themes.Base:
     _gradio()
-    fonts = [f.strip('"') for f in ui.FONT_STACK]
-    mono = [f.strip('"') for f in ui.MONO_STACK]
+    fonts = [f.strip('"') for f in style.FONT_STACK]
+    mono = [f.strip('"') for f in style.MONO_STACK]
     return gr.themes.Soft(primary_hue="blue", font=fonts, font_mono=mono)
 
 
 def launch(demo: gr.Blocks, host: str, port: int, *, block: bool = True):
     """Serve ``demo``; returns Gradio's (app, local_url, share_url).  ``block=False`` returns at once (tests)."""
-    return demo.queue().launch(server_name=host, server_port=port, theme=theme(), css=ui.PAGE_CSS,
+    return demo.queue().launch(server_name=host, server_port=port, theme=theme(), css=style.PAGE_CSS,
                                footer_links=["api"], run_history=False, ssr_mode=False, mcp_server=False,
                                share=False, show_error=False, prevent_thread_lock=not block, quiet=False)
 

@@ -1,10 +1,13 @@
-"""HTML for the web chat (app.py): answers, sources, whole articles with the cited sentences marked, index status.
+"""HTML for the web chat (app.py): the conversation with each answer's own sources, and one article with its cited
+sentences marked.
 
 Every string that comes from a user or from the corpus passes through ``esc`` (``html.escape`` with quotes) before it
 is placed in markup, so a question or an article holding ``<script>`` or ``<img onerror=…>`` shows as those characters
-and never as elements.  The chat component is told not to render markdown (app.py), so ``**`` or ``[x](y)`` in a
-question also stay as typed.  Everything here is a pure function of its arguments: no Gradio, no model, no index.
-Left out: retrieval and answer logic (assistant.service), page layout and events (app.py).
+and never as elements; a source becomes a link only when it is an http(s) URL.  Each ``[n]`` is a ``<button>`` carrying
+``data-msg`` (the answer's place in the conversation) and ``data-cite`` (n), so a citation of any answer, old or new,
+opens that answer's n-th source.  Everything here is a pure function of its arguments: no Gradio, no model, no index.
+Left out: retrieval and answer logic (assistant.service), page layout and events (app.py), the staff view (staff.py),
+styles and scripts (style.py), example questions (examples.py).
 """
 
 from __future__ import annotations
@@ -13,19 +16,15 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
 
-from ..types import Article, Citation
+from ..types import Answer, Article, Citation
+from .dates import dates_in_text, format_date
 
-# Fonts installed on the machine; the page never asks for web fonts.
-FONT_STACK = ('"Noto Sans CJK SC"', '"Source Han Sans SC"', '"PingFang SC"', '"Microsoft YaHei"',
-              '"WenQuanYi Micro Hei"', "sans-serif")
-MONO_STACK = ('"Noto Sans Mono CJK SC"', "ui-monospace", "Consolas", "monospace")
-
-SEED_QUESTION = "虎强督导了哪些工作？"
-CLI_INDEX_COMMAND = "python -m assistant index"
+LIST_SHOWN = 10  # items of a list answer shown before 「显示全部 N 篇」
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-_QUOTED = re.compile(r"“([^”]{2,16})”")
+_LIST_ITEM = re.compile(r"^(\d{1,3})\.\s*(.*)$")
 
 
 def esc(text: object) -> str:
@@ -33,61 +32,176 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def format_date(date: str | None) -> str:
-    """"2021-06-18" -> "2021年6月18日"; "06-18" -> "6月18日"; anything else as given."""
-    if not date:
-        return ""
-    m = re.fullmatch(r"(?:(\d{4})-)?(\d{1,2})-(\d{1,2})", date)
-    if not m:
-        return date
-    year, month, day = m.groups()
-    return (f"{year}年" if year else "") + f"{int(month)}月{int(day)}日"
+@dataclass(frozen=True)
+class Turn:
+    """One question and its answer as the chat shows them.  ``answer`` is None while it is being looked up; ``shown``
+    is the part of the answer's text streamed so far (None = all of it, with its sources)."""
+
+    question: str
+    answer: Answer | None = None
+    shown: str | None = None
 
 
-def source_label(source: str, page: int | None) -> str:
-    return source + (f" 第{page}页" if page else "")
+def citation_of(turns: Sequence[Turn], msg: int, n: int, kind: str = "answer") -> Citation | None:
+    """The ``n``-th source of the answer at ``msg`` (``kind="related"``: of the reports shown beside a refusal)."""
+    if not 0 <= msg < len(turns) or turns[msg].answer is None:
+        return None
+    answer = turns[msg].answer
+    pool = answer.related if kind == "related" else answer.citations
+    return next((c for c in pool if c.n == n), None)
 
 
-# -- chat messages -----------------------------------------------------------------------------------------------------
+# -- pieces ------------------------------------------------------------------------------------------------------------
 
-def question_html(question: str) -> str:
-    """The user's question as a chat message: shown exactly as typed."""
-    return f'<div class="msg-question">{esc(question)}</div>'
+def _is_url(source: str) -> bool:
+    try:
+        parts = urlsplit(source)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _marked_line(line: str) -> str:
-    """One answer line, escaped, with each ``[n]`` made a visible citation marker."""
+def source_html(source: str, page: int | None = None) -> str:
+    """Where an article came from: a link when it is a web address, else the corpus file (and page)."""
+    if _is_url(source):
+        return (f'<a class="src-link" href="{esc(source)}" target="_blank" rel="noopener noreferrer">'
+                f'{esc(source)}</a>')
+    return f'<span class="src-file">{esc(source)}{f" 第{page}页" if page else ""}</span>'
+
+
+def meta_html(date: str | None, reporters: Iterable[str], source: str, page: int | None) -> str:
+    """"2021年6月18日 · 记者 柴琳琳 · 来源 file.txt" for a source card or an article."""
+    bits = []
+    if date:
+        bits.append(f'<span class="meta-date">{esc(format_date(date))}</span>')
+    reporters = [r for r in reporters if r]
+    if reporters:
+        bits.append(f'<span class="meta-byline">{esc("、".join(reporters))}</span>')
+    bits.append(f'<span class="meta-source">来源：{source_html(source, page)}</span>')
+    return '<span class="meta-sep"> · </span>'.join(bits)
+
+
+def _cite_button(msg: int, n: int, kind: str, title: str, label: str | None = None) -> str:
+    kind_attr = f' data-kind="{kind}"' if kind != "answer" else ""
+    return (f'<button type="button" class="cite-ref" data-msg="{msg}" data-cite="{n}"{kind_attr} '
+            f'title="查看来源 {n}：《{esc(title)}》" aria-label="查看来源 {n}：《{esc(title)}》">'
+            f'{esc(label or f"[{n}]")}</button>')
+
+
+def _marked(text: str, msg: int, titles: dict[int, str]) -> str:
+    """Answer text, escaped, ISO dates as people read them, each known ``[n]`` a button opening source n."""
     out, pos = [], 0
-    for m in _MARKER.finditer(line):
-        out.append(esc(line[pos:m.start()]))
-        out.append(f'<span class="cite-ref" data-cite="{m.group(1)}" title="来源 {m.group(1)}">[{m.group(1)}]</span>')
+    for m in _MARKER.finditer(text):
+        n = int(m.group(1))
+        if n not in titles:
+            continue  # not a citation of this answer: leave the characters as they are
+        out.append(esc(dates_in_text(text[pos:m.start()])))
+        out.append(_cite_button(msg, n, "answer", titles[n]))
         pos = m.end()
-    out.append(esc(line[pos:]))
+    out.append(esc(dates_in_text(text[pos:])))
     return "".join(out)
 
 
-def answer_html(text: str, *, refused: bool = False, notice: str | None = None, resolved_question: str | None = None,
-                pending: bool = False) -> str:
-    """An answer as a chat message: one paragraph per line, ``[n]`` markers styled, notes above it."""
+def _groups(citations: Sequence[Citation]) -> list[list[Citation]]:
+    """Citations grouped by article, in order of first citation: an article cited twice is listed once."""
+    order: dict[str, list[Citation]] = {}
+    for c in citations:
+        order.setdefault(c.article_id, []).append(c)
+    return list(order.values())
+
+
+def sources_list_html(citations: Sequence[Citation], msg: int, *, kind: str = "answer", heading: str = "来源",
+                      shown: int | None = None) -> str:
+    """The compact list under an answer: each cited article once (headline, date, byline, source) with a button per
+    citation showing its sentence.  Articles after the first ``shown`` are hidden until 「显示全部」."""
+    if not citations:
+        return ""
+    kind_attr = f' data-kind="{kind}"' if kind != "answer" else ""
+    items = []
+    for i, group in enumerate(_groups(citations)):
+        c = group[0]
+        numbers = "".join(_cite_button(msg, x.n, kind, x.title) for x in group)
+        sentences = "".join(
+            f'<button type="button" class="src-cite" data-msg="{msg}" data-cite="{x.n}"{kind_attr}>'
+            f'<span class="src-cite-n">[{x.n}]</span> {esc(x.text)}</button>' for x in group)
+        more = " more" if shown is not None and i >= shown else ""
+        items.append(f'<li class="src{more}" data-article="{esc(c.article_id)}">'
+                     f'<div class="src-head">{numbers}<span class="src-title">《{esc(c.title)}》</span></div>'
+                     f'<div class="src-meta">{meta_html(c.date, c.reporters, c.source, c.page)}</div>'
+                     f'<div class="src-cites">{sentences}</div></li>')
+    return (f'<div class="answer-sources answer-sources-{kind}"><div class="sources-head">{esc(heading)}</div>'
+            f'<ol class="src-list">{"".join(items)}</ol></div>')
+
+
+# -- the conversation --------------------------------------------------------------------------------------------------
+
+def question_html(question: str) -> str:
+    """The user's question as a chat bubble: shown exactly as typed."""
+    return f'<div class="msg msg-question">{esc(question)}</div>'
+
+
+def answer_html(answer: Answer, msg: int, shown: str | None = None) -> str:
+    """An answer bubble: notes, the text (a list answer as a list, the first ten shown), and its sources.
+
+    While ``shown`` is a prefix of the text (streaming), the sources are not listed yet.
+    """
+    text = answer.text if shown is None else shown
+    titles = {c.n: c.title for c in answer.citations}
     parts = []
-    if resolved_question:
-        parts.append(f'<p class="msg-note">按「{esc(resolved_question)}」理解并查找</p>')
-    if notice:
-        parts.append(f'<p class="msg-note">{esc(notice)}</p>')
-    parts += [f"<p>{_marked_line(line)}</p>" for line in text.split("\n") if line.strip()]
-    if pending:
-        parts.append('<p class="msg-pending">…</p>')
-    cls = "msg-answer msg-refused" if refused else "msg-answer"
-    return f'<div class="{cls}">{"".join(parts)}</div>'
+    if answer.resolved_question:
+        parts.append(f'<p class="msg-note">按「{esc(answer.resolved_question)}」理解并查找</p>')
+    if answer.notice:
+        parts.append(f'<p class="msg-note">{esc(dates_in_text(answer.notice))}</p>')
+    items, total = [], 0
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        m = _LIST_ITEM.match(line)
+        if m:
+            total += 1
+            more = ' class="more"' if total > LIST_SHOWN else ""
+            items.append(f'<li value="{m.group(1)}"{more}>{_marked(m.group(2), msg, titles)}</li>')
+            continue
+        if items:
+            parts.append(f'<ol class="answer-list">{"".join(items)}</ol>')
+            items = []
+        parts.append(f"<p>{_marked(line, msg, titles)}</p>")
+    if items:
+        parts.append(f'<ol class="answer-list">{"".join(items)}</ol>')
+    complete = shown is None or shown == answer.text
+    if total > LIST_SHOWN and complete:
+        parts.append(f'<button type="button" class="show-all" data-expand="{msg}" '
+                     f'data-more="显示全部 {total} 篇" data-less="只显示前 {LIST_SHOWN} 篇">显示全部 {total} 篇</button>')
+    if not complete:
+        parts.append('<p class="msg-pending" aria-live="polite">…</p>')
+    elif answer.citations:
+        parts.append(sources_list_html(answer.citations, msg, shown=LIST_SHOWN if total > LIST_SHOWN else None))
+    elif answer.related:
+        parts.append(sources_list_html(answer.related, msg, kind="related", heading="可能相关的报道（不是答案）"))
+    cls = "msg msg-answer msg-refused" if answer.refused else "msg msg-answer"
+    return f'<div class="{cls}" data-msg="{msg}">{"".join(parts)}</div>'
 
 
 def searching_html() -> str:
-    return '<div class="msg-answer"><p class="msg-pending">正在查找相关报道…</p></div>'
+    return '<div class="msg msg-answer"><p class="msg-pending" aria-live="polite">正在查找相关报道…</p></div>'
 
 
-def error_html(message: str) -> str:
-    """A user-facing error (an ``AssistantError`` message) as a chat message; never a traceback."""
-    return f'<div class="msg-answer msg-error"><p>{esc(message)}</p></div>'
+def chat_html(turns: Sequence[Turn], placeholder: str = "") -> str:
+    """The whole conversation, one ``<section class="turn" data-msg=i>`` per question, inside the scrolling box."""
+    sections = []
+    for i, t in enumerate(turns):
+        body = searching_html() if t.answer is None else answer_html(t.answer, i, t.shown)
+        sections.append(f'<section class="turn" data-msg="{i}">{question_html(t.question)}{body}</section>')
+    if not turns:
+        sections.append(f'<div class="chat-empty">{esc(placeholder)}</div>')
+    return f'<div class="chat-scroll" role="log" aria-label="对话">{"".join(sections)}</div>'
+
+
+def notice_html(message: str | None) -> str:
+    """The one message line under the question box (an error replaces the previous one; None clears it)."""
+    if not message:
+        return '<div class="notice notice-empty"></div>'
+    return f'<div class="notice notice-error" role="alert">{esc(message)}</div>'
 
 
 def stream_prefixes(text: str, steps: int = 24) -> Iterator[str]:
@@ -108,57 +222,6 @@ def stream_prefixes(text: str, steps: int = 24) -> Iterator[str]:
         while cut in inside:
             cut += 1
         yield text[:cut]
-
-
-# -- sources -----------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _SourceGroup:
-    article_id: str
-    first: Citation
-    citations: tuple[Citation, ...]
-
-
-def _groups(citations: Sequence[Citation]) -> list[_SourceGroup]:
-    order: dict[str, list[Citation]] = {}
-    for c in citations:
-        order.setdefault(c.article_id, []).append(c)
-    return [_SourceGroup(aid, cs[0], tuple(cs)) for aid, cs in order.items()]
-
-
-def _meta_line(date: str | None, reporters: Iterable[str], source: str, page: int | None) -> str:
-    bits = []
-    if date:
-        bits.append(f'<span class="meta-date">{esc(format_date(date))}</span>')
-    reporters = list(reporters)
-    if reporters:
-        bits.append(f'<span class="meta-byline">{esc("、".join(reporters))}</span>')
-    bits.append(f'<span class="meta-source">来源文件：{esc(source_label(source, page))}</span>')
-    return '<span class="meta-sep"> · </span>'.join(bits)
-
-
-def sources_html(citations: Sequence[Citation], active: int | None = None) -> str:
-    """The sources panel: each cited article once (headline, date, reporters, source file/page) with a button per
-    citation ``[n]`` and the sentence it cites.  Buttons carry ``data-cite="n"`` for app.py's click handler."""
-    if not citations:
-        return '<div class="sources-empty">提问后，这里会列出回答引用的报道。点击编号可查看原文。</div>'
-    items = []
-    for g in _groups(citations):
-        c = g.first
-        buttons = "".join(
-            f'<button type="button" class="cite-btn{" cite-btn-active" if x.n == active else ""}" data-cite="{x.n}">'
-            f'<span class="cite-num">[{x.n}]</span><span class="cite-text">{esc(x.text)}</span></button>'
-            for x in g.citations)
-        items.append(f'<li class="source"><div class="source-title">《{esc(c.title)}》</div>'
-                     f'<div class="source-meta">{_meta_line(c.date, c.reporters, c.source, c.page)}</div>'
-                     f'<div class="source-cites">{buttons}</div></li>')
-    return ('<div class="sources"><p class="sources-hint">点击编号查看整篇报道，引用的句子会高亮显示。</p>'
-            f'<ol class="source-list">{"".join(items)}</ol></div>')
-
-
-def citation_choices(citations: Sequence[Citation]) -> list[tuple[str, str]]:
-    """(label, value) pairs for a radio of citations: ("[1] 《标题》", "1")."""
-    return [(f"[{c.n}] 《{c.title}》", str(c.n)) for c in citations]
 
 
 # -- one article -------------------------------------------------------------------------------------------------------
@@ -184,125 +247,59 @@ def _spans_html(text: str, start: int, end: int, marks: list[tuple[int, int, boo
     return "".join(out)
 
 
-def article_html(article: Article, citations: Sequence[Citation] = (), active: int | None = None) -> str:
+def article_html(article: Article, citations: Sequence[Citation] = (), active: int | None = None, *,
+                 msg: int | None = None, opened: int = 0) -> str:
     """A whole article: headline, date, byline, source, then the full text with the cited sentences marked.
 
-    The citation numbered ``active`` is ``<mark class="cite-active">`` (the first piece has ``id="cite-active"`` so it
-    can be scrolled into view); other citations of the same article are ``<mark class="cite-other">``.
+    ``citations`` are the answer's; those of this article are marked, the one numbered ``active`` as
+    ``<mark class="cite-active">`` (its first piece has ``id="cite-active"`` so it can be scrolled to), the others as
+    ``<mark class="cite-other">``.  ``msg`` names the answer (shown as 「第 k 个回答」); ``opened`` changes on every
+    opening, so opening the same source again after closing the panel redraws it.
     """
-    marks = [(c.start, c.end, c.n == active) for c in citations
-             if c.article_id == article.article_id and 0 <= c.start < c.end <= len(article.text)]
+    mine = [c for c in citations if c.article_id == article.article_id]
+    marks = [(c.start, c.end, c.n == active) for c in mine if 0 <= c.start < c.end <= len(article.text)]
     seen_active = [False]
     paragraphs = []
     for m in re.finditer(r"[^\n]+", article.text):
         if m.group().strip():
             paragraphs.append(f"<p>{_spans_html(article.text, m.start(), m.end(), marks, seen_active)}</p>")
     # the byline as printed (记者 … 通讯员 … 文/图); the text itself ends with it too, as in the paper
-    meta = _meta_line(article.date, [article.byline] if article.byline else article.reporters, article.source,
-                      article.page)
-    numbers = sorted(c.n for c in citations if c.article_id == article.article_id)
-    cited = ("<div class=\"article-cited\">本文被引用："
-             + " ".join(f"[{n}]" for n in numbers) + "</div>") if numbers else ""
-    return (f'<article class="article-view" data-article="{esc(article.article_id)}">'
+    meta = meta_html(article.date, [article.byline] if article.byline else article.reporters, article.source,
+                     article.page)
+    numbers = sorted(c.n for c in mine)
+    which = f"第 {msg + 1} 个回答" if msg is not None else "回答"
+    cited = (f'<div class="article-cited">{esc(which)}引用了本文：'
+             + " ".join(f'<span class="{"cited-active" if n == active else "cited"}">[{n}]</span>' for n in numbers)
+             + "</div>") if numbers else ""
+    return (f'<article class="article-view" data-article="{esc(article.article_id)}" data-opened="{opened}" '
+            f'tabindex="-1" aria-label="原文：{esc(article.title)}">'
+            '<div class="article-bar"><span class="article-kicker">原文</span>'
+            '<button type="button" class="article-close" aria-label="关闭原文">关闭 ✕</button></div>'
             f'<h3 class="article-title">{esc(article.title)}</h3>'
             f'<div class="article-meta">{meta}</div>{cited}'
             f'<div class="article-body">{"".join(paragraphs)}</div></article>')
 
 
 def article_placeholder_html() -> str:
-    return '<div class="article-empty">在上方选择一个引用编号，这里会显示整篇报道，并高亮被引用的句子。</div>'
+    return ('<div class="article-empty">点击回答中的编号 [n] 或下方来源里的句子，这里会显示整篇报道，'
+            "并高亮被引用的句子。</div>")
 
 
-# -- staff: index status -----------------------------------------------------------------------------------------------
-
-def status_html(status: dict | None, job: str | None = None, error: str | None = None) -> str:
-    """The index status panel from ``IndexStatus.to_json()``, plus the state of a rebuild started from the page."""
-    rows = []
-    if status:
-        built = str(status.get("built_at") or "").replace("T", " ")
-        for label, value in (("模型", status.get("model")), ("页面（文件）", status.get("pages")),
-                             ("文章", status.get("articles")), ("文本块", status.get("chunks")),
-                             ("建立时间", built), ("索引目录", status.get("index_dir")),
-                             ("新闻目录", status.get("corpus_dir"))):
-            rows.append(f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>")
-        state = "正在更新索引…（期间仍可正常提问）" if status.get("building") else "就绪"
-        rows.append(f"<tr><th>状态</th><td>{esc(state)}</td></tr>")
-    parts = [f'<table class="status-table">{"".join(rows)}</table>'] if rows else []
-    if error:
-        parts.append(f'<p class="status-error">{esc(error)}</p>')
-    if job:
-        parts.append(f'<pre class="status-log">{esc(job)}</pre>')
-    parts.append(f'<p class="status-cli">也可以在命令行更新索引：<code>{esc(CLI_INDEX_COMMAND)}</code></p>')
-    return f'<div class="status">{"".join(parts)}</div>'
+def article_error_html(message: str) -> str:
+    return (f'<div class="article-view article-missing" tabindex="-1"><div class="article-bar">'
+            '<span class="article-kicker">原文</span><button type="button" class="article-close" '
+            f'aria-label="关闭原文">关闭 ✕</button></div><p class="notice-error">{esc(message)}</p></div>')
 
 
-# -- example questions -------------------------------------------------------------------------------------------------
+# -- the page around the chat ------------------------------------------------------------------------------------------
 
-def example_questions(articles: Iterable[Article], limit: int = 4) -> list[str]:
-    """Example questions drawn from the corpus: the seed question, then one per article topic.
-
-    A topic is the first quoted term of a headline (“红色园区”), else of the article's lead; articles are taken in
-    page order, so the examples follow the paper.
-    """
-    out = [SEED_QUESTION]
-    ordered = sorted(articles, key=lambda a: (a.source, a.page or 0, a.ordinal))
-    for a in ordered:
-        if len(out) >= limit:
-            break
-        lead = a.text.split("\n", 1)[0]
-        m = _QUOTED.search(a.title) or _QUOTED.search(lead)
-        if not m:
-            continue
-        question = f"“{m.group(1)}”是怎么回事？"
-        if question not in out:
-            out.append(question)
-    return out
+def header_html(title: str, description: str) -> str:
+    return f"<h1>{esc(title)}</h1><p>{esc(description)}</p>"
 
 
-# -- page style --------------------------------------------------------------------------------------------------------
-
-PAGE_CSS = """
-:root, .gradio-container, .gradio-container * { font-family: __FONTS__ !important; }
-.gradio-container code, .gradio-container pre { font-family: __MONO__ !important; }
-.gradio-container { max-width: 1320px !important; margin: 0 auto; }
-#app-header h1 { font-size: 1.6rem; margin: 0.2rem 0; }
-#app-header p { color: var(--body-text-color-subdued); margin: 0; font-size: 0.95rem; }
-.msg-question, .msg-answer { font-size: 1.02rem; line-height: 1.75; white-space: normal; }
-.msg-answer p { margin: 0 0 0.45em 0; }
-.msg-note { color: var(--body-text-color-subdued); font-size: 0.88rem; }
-.msg-refused p, .msg-error p { color: #8a5a00; }
-.msg-pending { color: var(--body-text-color-subdued); }
-.cite-ref { display: inline-block; color: #1d4ed8; font-weight: 600; font-size: 0.85em; margin: 0 1px;
-  vertical-align: super; line-height: 1; }
-.sources-hint, .sources-empty, .article-empty { color: var(--body-text-color-subdued); font-size: 0.9rem;
-  margin: 0.2rem 0 0.6rem; }
-.source-list { list-style: none; padding: 0; margin: 0; }
-.source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.6rem 0.75rem;
-  margin-bottom: 0.6rem; background: var(--background-fill-primary); }
-.source-title { font-weight: 700; font-size: 1rem; margin-bottom: 0.15rem; }
-.source-meta, .article-meta { color: var(--body-text-color-subdued); font-size: 0.85rem; }
-.source-cites { margin-top: 0.35rem; display: flex; flex-direction: column; gap: 0.3rem; }
-.cite-btn { display: flex; gap: 0.45rem; align-items: baseline; text-align: left; width: 100%; cursor: pointer;
-  border: 1px solid #c7d2fe; background: #eef2ff; color: inherit; border-radius: 6px; padding: 0.3rem 0.5rem;
-  font-size: 0.9rem; line-height: 1.55; }
-.cite-btn:hover, .cite-btn-active { background: #e0e7ff; border-color: #6366f1; }
-.cite-num { color: #1d4ed8; font-weight: 700; white-space: nowrap; }
-.cite-text { font-weight: 400; }
-.article-view { padding: 0.2rem 0.2rem; }
-.article-title { font-size: 1.2rem; font-weight: 700; margin: 0.1rem 0 0.3rem; line-height: 1.5; }
-.article-cited { font-size: 0.85rem; color: #1d4ed8; margin-top: 0.1rem; }
-.article-body { margin-top: 0.6rem; max-height: 520px; overflow-y: auto; padding-right: 0.4rem; }
-.article-body p { text-indent: 2em; line-height: 1.9; margin: 0 0 0.6em; font-size: 1rem; }
-mark.cite-active { background: #fde68a; color: inherit; padding: 1px 0; border-radius: 2px;
-  box-shadow: 0 0 0 2px #f59e0b55; }
-mark.cite-other { background: #fef3c7; color: inherit; }
-.status-table { border-collapse: collapse; font-size: 0.92rem; border: none !important; margin: 0.2rem 0 0.4rem; }
-.status-table tr, .status-table th, .status-table td { border: none !important; background: none !important; }
-.status-table th { text-align: left; padding: 0.2rem 1rem 0.2rem 0; color: var(--body-text-color-subdued);
-  font-weight: 500; white-space: nowrap; }
-.status-table td { padding: 0.2rem 0; word-break: break-all; }
-.status-log { font-size: 0.82rem; white-space: pre-wrap; max-height: 160px; overflow-y: auto;
-  background: var(--background-fill-secondary); padding: 0.4rem 0.6rem; border-radius: 6px; }
-.status-error { color: #b91c1c; }
-.status-cli { font-size: 0.88rem; color: var(--body-text-color-subdued); }
-""".replace("__FONTS__", ", ".join(FONT_STACK)).replace("__MONO__", ", ".join(MONO_STACK))
+def examples_html(questions: Sequence[str]) -> str:
+    """Example questions as buttons (``data-q``: app.py asks the question on click)."""
+    if not questions:
+        return ""
+    buttons = "".join(f'<button type="button" class="example" data-q="{esc(q)}">{esc(q)}</button>' for q in questions)
+    return f'<div class="examples"><span class="examples-label">可以这样问：</span>{buttons}</div>'
