@@ -54,11 +54,11 @@ def score(corpus: Path, year: int | None, show: int, exclude: set[str] = frozens
     for file, rows in by_file.items():
         arts = got.get(file, [])
         pairs = _align(rows, arts)
+        extra += max(0, len(arts) - len(pairs))
         if exclude:
             pairs = [(r, a) for r, a in pairs if r["id"] not in exclude]
             rows = [r for r in rows if r["id"] not in exclude]
         found += len(pairs)
-        extra += max(0, len(arts) - len(pairs))
         if len(pairs) < len(rows):
             misses["missing"].append(f"{file}: {len(rows)} in truth, {len(arts)} found, {len(pairs)} matched")
         ids = {r["id"] for r in rows} | {PurePosixPath(file).stem}

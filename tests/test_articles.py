@@ -171,7 +171,9 @@ def test_dates_and_datelines(lead, default_year, date, dateline):
 def test_year_printed_on_the_page_beats_the_default():
     text = "管城报 2022年1月3日 星期一\n\n新年第一会\n\n本报讯 1月2日,会议召开。\n\n记者 张三"
     [got] = split_articles(page_of(text), default_year=2021)  # the masthead dates the page and is no article
-    assert got.title == "新年第一会" and got.date == "2022-01-02" and "管城报" not in got.text
+    assert got.title == "新年第一会" and got.date == "2022-01-03" and "管城报" not in got.text
+    # Without the masthead the lead's 1月2日 (the event's day) dates it, with the year setting's year.
+    assert split_articles(page_of(text.split("\n\n", 1)[1]), default_year=2021)[0].date == "2021-01-02"
 
 
 def test_page_date_and_title_from_html_metadata():
@@ -179,7 +181,8 @@ def test_page_date_and_title_from_html_metadata():
                    title="会议召开", date="2021-06-20")
     [article] = split_articles(page)
     assert (article.title, article.date, article.source) == ("会议召开", "2021-06-20", "https://news.example.cn/1.html")
-    assert split_articles(page_of("本报讯 6月2日,会议。", date="2021-06-20"))[0].date == "2021-06-02"
+    assert split_articles(page_of("新华社北京6月2日电 会议。", date="2021-06-20"))[0].date == "2021-06-02"
+    assert split_articles(page_of("本报讯 6月2日,会议。", date="2021-06-20"))[0].date == "2021-06-20"
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,12 @@ Sources, nearest first (:func:`page_anchor` picks the first that exists):
    else a year (``news_2021-06.txt``, ``2021/``);
 4. the year setting (``--year``).
 
-An article's date is its lead's date when it prints one; a lead's month and day without a year take the year that puts
-them nearest the anchor's full date (a 12月31日 lead on a page of 2024-01-01 is 2023-12-31), or the anchor's year.
-An article without a lead date takes the anchor's full date.  ISO ``YYYY-MM-DD`` when a year is known, ``MM-DD``
-when only the lead's month and day are, ``None`` when nothing dates it.
+An article's date is its dateline's date when it prints one (``新华社北京6月18日电``, ``吉林日报8月16日讯``, or a story
+opening ``今天（6月18日）``); else the anchor's full date; else a date opening the story (``本报讯 6月16日下午``: the
+event's day, which runs a day or more before the article's wherever both are known).  A month and day without a
+year take the year that puts them nearest the anchor's full date (a 12月31日 lead on a page of 2024-01-01 is
+2023-12-31), or the anchor's year.  ISO ``YYYY-MM-DD`` when a year is known, ``MM-DD`` when only the lead's month and
+day are, ``None`` when nothing dates it.
 Left out: dates in words (六月十八日), relative dates (昨天) without a printed date, time zones (a date is read as
 printed).
 """
@@ -56,14 +58,17 @@ def make_date(year: int | None, month: int, day: int) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}" if year is not None else f"{month:02d}-{day:02d}"
 
 
-def resolve(lead_date: tuple[int | None, int, int] | None, anchor: Anchor) -> str | None:
-    """The article's date from its lead's (year?, month, day) and the page's anchor; see the module docstring."""
-    if lead_date is None:
+def resolve(lead_date: tuple[int | None, int, int] | None, anchor: Anchor, days_after: int = 0,
+            event: bool = False) -> str | None:
+    """The article's date from its lead's (year?, month, day) and the page's anchor; see the module docstring.
+
+    ``days_after`` moves the lead's date forward (a lead about 昨天（9月30日） dates an article of 10-01); an ``event``
+    date (one opening the story) yields to the anchor's full date.
+    """
+    if lead_date is None or (event and anchor.date is not None):
         return anchor.iso()
     year, month, day = lead_date
-    if year is not None:
-        return make_date(year, month, day)
-    if anchor.date is not None:
+    if year is None and anchor.date is not None:
         best = None
         for y in (anchor.date.year, anchor.date.year - 1, anchor.date.year + 1):
             iso = make_date(y, month, day)
@@ -72,8 +77,16 @@ def resolve(lead_date: tuple[int | None, int, int] | None, anchor: Anchor) -> st
             gap = abs((dt.date.fromisoformat(iso) - anchor.date).days)
             if best is None or gap < best[0]:
                 best = (gap, iso)
-        return best[1] if best else None
-    return make_date(anchor.year, month, day)
+        if best is None:
+            return None
+        year = int(best[1][:4])
+    elif year is None:
+        year = anchor.year
+    iso = make_date(year, month, day)
+    if iso is None or not days_after:
+        return iso
+    later = dt.date(year if year is not None else 2001, month, day) + dt.timedelta(days=days_after)
+    return later.isoformat() if year is not None else later.strftime("%m-%d")  # 2001: no 29 February to step over
 
 
 def page_anchor(page_date: str | None, header: list[str], paths: list[str], default_year: int | None) -> Anchor:

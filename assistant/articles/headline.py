@@ -6,8 +6,8 @@
 1. the lead's dateline and bracketed byline are dropped (the caller passes where the story starts), then a ``原标题：``
    label and a date or time phrase opening the sentence (``24日，``, ``8月5日晚，``, ``今天（5月29日），``);
 2. the first sentence is kept (up to 。！？; or a line end);
-3. a sentence longer than :data:`MAX_CHARS` is cut at its last clause boundary (，、； or a space between Chinese
-   phrases) within the limit (or :data:`SLACK` past it), if that leaves at least :data:`MIN_CHARS`; else at the limit (not inside a Latin word),
+3. a sentence longer than :data:`MAX_CHARS` is cut at its first clause boundary (，、； or a space between Chinese
+   phrases) that leaves at least :data:`MIN_CHARS`, within the limit (or :data:`SLACK` past it); else at the limit (not inside a Latin word),
    with an ellipsis.  A first sentence shorter than that (``1950？``) takes the next one along.
 
 Left out: summarising (no model here), picking a later sentence when the first is weak.
@@ -21,8 +21,9 @@ MAX_CHARS = 30
 MIN_CHARS = 12
 SLACK = 6  # a clause that ends a few characters past the limit is kept whole rather than cut
 _LABEL = re.compile(r"^(?:原标题|标题|题目)\s*[：:]\s*")
+_DAY = r"(?:(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月)?\s*\d{1,2}\s*日|今天|今日|昨天|昨日|当天|近日|日前|近期|目前)"
 _WHEN = re.compile(
-    r"^(?:(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月)?\s*\d{1,2}\s*日|今天|今日|昨天|昨日|当天|近日|日前|近期|目前|当地时间)"
+    rf"^(?:(?:当地时间|北京时间)\s*{_DAY}?|{_DAY})"  # 24日 / 当地时间27日 / 近日
     r"(?:\s*[（(][^（()）]{1,16}[)）])?"  # 今天（5月29日）
     r"(?:\s*(?:上午|下午|中午|晚上|晚间|晚|早上|早间|凌晨|夜间|傍晚|\d{1,2}\s*[时点:：](?:\s*\d{1,2}\s*分?)?))*"
     r"\s*[，,]\s*"
@@ -48,9 +49,8 @@ def derive_headline(text: str) -> str:
         return sentence
     cuts = [b.start() for b in _BOUNDARY.finditer(sentence, 0, MAX_CHARS + SLACK + 1)
             if b.start() >= MIN_CHARS and (b.group() != " " or _between_cjk(sentence, b.start()))]
-    within = [c for c in cuts if c <= MAX_CHARS]
-    if cuts:  # the last boundary within the limit, else the first just past it
-        return sentence[: within[-1] if within else cuts[0]].strip(_TRIM)
+    if cuts:  # the first clause: a headline states one thing
+        return sentence[: cuts[0]].strip(_TRIM)
     cut = MAX_CHARS
     while 0 < cut < len(sentence) and sentence[cut - 1].isascii() and sentence[cut].isascii() and sentence[cut].isalnum():
         cut -= 1  # not inside a Latin word or a number

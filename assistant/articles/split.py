@@ -18,15 +18,15 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
   full date or an edition mark (``新闻联播文字版 2024年3月5日``, ``2021年6月18日 星期五``, ``第1版``) are the page's masthead:
   they date the page and belong to no article.  Any other text before the first article (the end of an article
   continued from another page) becomes an article of its own.
-* **Date** (:mod:`.dates`): the lead's own date, the month and day taking their year from the nearest of the page's
-  date (export record or HTML), its header, its path and the year setting; without a lead date, the first of those that
-  is a full date.
+* **Date** (:mod:`.dates`): the dateline's own date, the month and day taking their year from the nearest of the
+  page's date (export record or HTML), its header, its path and the year setting; else the first of those that is a
+  full date; else a date opening the story (``本报讯 6月16日下午``).
 * **Byline**: the last line of an article made only of roles and names (:func:`assistant.text.parse_byline`); else a
   bracketed credit in the lead (``本报讯（记者 张三）``, ``【环球网报道 记者 朱嘉琪】``) or closing the last paragraph
   (``（记者 王五）``); reporters also from credits glued after the last sentence (``编辑：房宽记者：覃广华、黄凯莹``, read
   by :mod:`.credits`; the credit stays in the text) and, for export records, the author field (``Page.reporters``).
-* **Broken lines** (PDF extraction breaks a paragraph mid-sentence across blank lines): a line is joined to the previous
-  one, without a space (a space only between two Latin words), unless the previous line ends a sentence
+* **Broken lines** (PDF extraction breaks a paragraph mid-sentence across blank lines): outside a page of blocks (where
+  a line break ends a paragraph), a line is joined to the previous one, without a space (a space only between two Latin words), unless the previous line ends a sentence
   (。！？!?…；;：:”’」』)）) or is the headline or byline, or both lines are short (<= 16 characters: list items).
 * **No lead**: a page without article starts is split after each byline line if there are several, else it is one
   article.  An export record (``Page.row``) is always exactly one article.
@@ -46,17 +46,19 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ..text import SENTENCE_PUNCT, ends_paragraph, join_fragments, parse_byline
+from ..text import FULLWIDTH_DIGITS, SENTENCE_PUNCT, ends_paragraph, join_fragments, parse_byline
 from ..types import Article, Page
 from .credits import closing_credits, parse_credits
-from .dates import HEADER_MAX, Anchor, full_date, page_anchor, resolve
+from .dates import HEADER_MAX, Anchor, page_anchor, resolve
 from .headline import MAX_CHARS, derive_headline
-from .leads import STRONG, Lead, parse_lead
+from .leads import STRONG, WEAK, Lead, parse_lead
 
 MAX_HEADLINE = 64
 MAX_BLOCK_HEADLINE = 120  # a broadcast page's headlines run longer than a newspaper's
 SHORT_LINE = 16  # characters; see _repair
 _EDITION = re.compile(r"(?:^|\s)第\s*[0-9一二三四五六七八九十]+\s*版(?:$|\s|[：:])")  # 第1版, not 试行第十版
+_STANDALONE_DATE = re.compile(r"(?:^|\s)(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})"
+                              r"(?=$|\s|[（(]?(?:星期|周|礼拜))")
 _FINISHED = re.compile(r"[。！？!?…][”’」』)）]*$")
 _TRAILING_PAREN = re.compile(r"[（(]([^（()）]{2,60})[)）]\s*$")
 
@@ -80,8 +82,9 @@ def split_articles(page: Page, *, default_year: int | None = None) -> list[Artic
     paths = [p for p in dict.fromkeys((page.path, page.source)) if p]
     if page.row is not None:
         anchor = page_anchor(page.date, [], paths, default_year)
-        return [_article(page, [], lines, anchor, 0, single=True)]
-    starts = _starts(lines, weak=page.title is None)
+        return [_article(page, [], lines, anchor, 0, single=True, blocks=_block_layout(lines))]
+    blocks = _block_layout(lines)
+    starts = _starts(lines, blocks, weak=page.title is None)
     first = starts[0][0] if starts else 0
     header: list[_Line] = []
     parts: list[tuple[list[_Line], list[_Line]]] = []  # (headline lines, body lines)
@@ -100,7 +103,7 @@ def split_articles(page: Page, *, default_year: int | None = None) -> list[Artic
         for a, b in zip(cuts, cuts[1:] + [len(rest)]):
             parts.append(_untitled(rest[a:b]))
     anchor = page_anchor(page.date, [line.text for line in header], paths, default_year)
-    return [_article(page, head, body, anchor, ordinal, single=len(parts) == 1)
+    return [_article(page, head, body, anchor, ordinal, single=len(parts) == 1, blocks=blocks)
             for ordinal, (head, body) in enumerate(parts)]
 
 
@@ -121,10 +124,12 @@ def _lines(text: str) -> list[_Line]:
 # --------------------------------------------------------------------------------------------------- article starts
 
 
-def _starts(lines: list[_Line], weak: bool) -> list[tuple[int, int]]:
-    """(first headline line, lead line) of every article start, in page order; ``weak``: weak leads may start one."""
+def _starts(lines: list[_Line], blocks: bool, weak: bool) -> list[tuple[int, int]]:
+    """(first headline line, lead line) of every article start, in page order.
+
+    ``blocks``: the page is a page of blocks (blank lines are boundaries); ``weak``: weak leads may start an article.
+    """
     forced: dict[int, int | None] = {}  # lead line -> headline line fixed by a blank-line boundary (else found below)
-    blocks = _block_layout(lines)
     for i, line in enumerate(lines):
         lead = parse_lead(line.text)
         if lead is not None and lead.strong:
@@ -194,7 +199,9 @@ def _is_headline(text: str) -> bool:
 
 
 def _is_furniture(text: str) -> bool:
-    return full_date(text) is not None or bool(_EDITION.search(text))
+    """A masthead line: a full date standing as its own word (``新闻联播文字版 2024年3月5日``, ``2021年6月18日 星期五``) or
+    an edition mark (``第2版``); a date glued to words (``2025年1月1日起我国调整部分商品关税``) is a headline's."""
+    return bool(_STANDALONE_DATE.search(text.translate(FULLWIDTH_DIGITS))) or bool(_EDITION.search(text))
 
 
 def _header_end(lines: list[_Line]) -> int:
@@ -222,17 +229,20 @@ def _untitled(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
 # -------------------------------------------------------------------------------------------------------- one article
 
 
-def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, ordinal: int, single: bool) -> Article:
+def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, ordinal: int, single: bool,
+             blocks: bool) -> Article:
     title = " ".join(line.text for line in head)
     if not title and page.title and (single or ordinal == 0):
         title = page.title
         if len(body) > 1 and body[0].text == page.title:  # the headline repeated as the first line
             head, body = body[:1], body[1:]
     lead = parse_lead(body[0].text) if body else None
-    date = resolve(lead.date if lead else None, anchor)
+    date = resolve(lead.date, anchor, lead.days_after, lead.event) if lead else anchor.iso()
 
     byline_at = next((i for i in range(len(body) - 1, 0, -1) if parse_byline(body[i].text) is not None), None)
-    paragraphs = _repair(body[:byline_at] if byline_at is not None else body)
+    kept = body[:byline_at] if byline_at is not None else body
+    # In a page of blocks a line break ends a paragraph; elsewhere a line may be half of one that extraction broke.
+    paragraphs = [line.text for line in kept] if blocks else _repair(kept)
     byline, trailing = "", []
     if byline_at is not None:
         byline, trailing = body[byline_at].text, [line.text for line in body[byline_at + 1:]]
@@ -243,7 +253,10 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
         reporters = closing_credits(paragraphs[-1])
     text = "\n".join(paragraphs + ([byline] if byline_at is not None else []) + trailing)
     if not title:
-        story = paragraphs[0][lead.end:] if lead and paragraphs else (paragraphs[0] if paragraphs else text)
+        story = paragraphs[0][lead.end:] if lead and lead.strong and paragraphs else (paragraphs[0] if paragraphs else text)
+        weak = WEAK.match(story)
+        if weak and len(story) - weak.end() > MAX_CHARS // 2:  # 记者从水利部获悉，…: the news comes after
+            story = story[weak.end():]
         title = derive_headline(story) or derive_headline(text) or text[:MAX_CHARS].strip()
 
     first = (head or body)[0].start

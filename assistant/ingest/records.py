@@ -5,7 +5,8 @@ Fields are found by name, case-insensitively and ignoring ``_``, ``-`` and space
 ``--field-map``) and is looked at first.  Of a record:
 
 * ``text`` (正文/content/…) is required: a record without it is reported through ``on_error`` and skipped; so is a row
-  that cannot be parsed (bad JSON, a CSV row with more cells than the header).  The rest of the file goes on.  HTML
+  that cannot be parsed (bad JSON, a CSV row with more cells than the header).  The rest of the file goes on.  A file
+  whose first :data:`NO_TEXT_FILE` records (or all, if fewer) have no text is one error for the file, not one a row.  HTML
   markup in a text field (``<p>…</p>``) becomes plain paragraphs.
 * ``Page.source`` is the record's URL when it has one, else ``"export.csv#12"`` (file and 1-based record number);
   ``Page.file`` the export's path, ``Page.row`` the record number; ``Page.sha256`` hashes the record's fields, so an
@@ -44,6 +45,7 @@ from .decode import decode_text
 RECORD_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json", ".csv", ".tsv"})
 MAX_JSON_BYTES = 50 * 1024 * 1024
 SAMPLE_BYTES = 64 * 1024
+NO_TEXT_FILE = 20  # this many records in a row without a text, from the first: the file is no export of articles
 FIELDS: dict[str, tuple[str, ...]] = {  # first name with a value wins
     "text": ("text", "content", "body", "正文", "内容", "articletext", "article", "fulltext", "新闻内容", "文章内容"),
     "title": ("title", "headline", "标题", "题目", "新闻标题", "文章标题"),
@@ -86,22 +88,36 @@ def iter_records(path: Path, rel: str, names: dict[str, str], on_error: OnError)
         rows = _csv_rows(path, rel, "\t" if suffix == ".tsv" else None)
     else:
         rows = _json_rows(path, rel)
-    without_text = 0
+    pending: list[tuple[str, IngestError]] = []  # "no text" messages held while no record so far has a text
+    seen_text = False
+    n = 0
     for n, row in rows:
         if isinstance(row, IngestError):
             on_error(f"{rel}#{n}", row)
             continue
         page = _page(row, names, rel, n)
         if page is None:
-            without_text += 1
-            if without_text == n and n >= 20:  # not one of the first 20 has a text: not an export of articles
-                raise IngestError(f"{rel}: none of its first {n} records has a text field (looked for "
-                                  f"{_looked_for(names)}; it has {', '.join(map(str, row)) or 'no fields'}); "
-                                  "skipped. Map the text column with --field-map NAME=text.")
-            on_error(f"{rel}#{n}", IngestError(f"{rel} {_unit(rel)} {n}: no text field (looked for "
-                                               f"{_looked_for(names)}); skipped"))
+            pending.append((f"{rel}#{n}", IngestError(f"{rel} {_unit(rel)} {n}: no text field (looked for "
+                                                      f"{_looked_for(names)}); skipped")))
+            if not seen_text and len(pending) >= NO_TEXT_FILE:
+                raise _no_text_at_all(rel, names, row, len(pending))
+            if seen_text:
+                on_error(*pending.pop())
             continue
+        seen_text = True
+        for item in pending:
+            on_error(*item)
+        pending.clear()
         yield page
+    if pending and not seen_text:
+        raise _no_text_at_all(rel, names, None, len(pending))
+
+
+def _no_text_at_all(rel: str, names: dict[str, str], row: dict | None, n: int) -> IngestError:
+    """One message for an export none of whose first records has a text (a data file, or an unmapped column)."""
+    fields = f"; it has {', '.join(map(str, row)) or 'no fields'}" if row is not None else ""
+    return IngestError(f"{rel}: none of its first {n} records has a text field (looked for {_looked_for(names)}"
+                       f"{fields}); skipped. Map the text column with --field-map NAME=text.")
 
 
 def _unit(rel: str) -> str:
