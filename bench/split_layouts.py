@@ -78,8 +78,8 @@ def score(corpus: Path, year: int | None, show: int, exclude: set[str] = frozens
     for kind, items in misses.items():
         for item in items[:show]:
             print(f"  [{kind}] {item}", file=sys.stderr)
-    return {"layout": corpus.name, "truth": sum(len([r for r in rows if r["id"] not in exclude])
-                                                for rows in by_file.values()), "found": found, "extra": extra, "errors": len(errors),
+    scored = sum(1 for rows in by_file.values() for r in rows if r["id"] not in exclude)
+    return {"layout": corpus.name, "truth": scored, "found": found, "extra": extra, "errors": len(errors),
             "dated_truth": dated, "date_right": dated_right, "undated_truth": undated_truth,
             "headline_ok": headline_ok, "trimmed": trimmed, "seconds": round(seconds, 1)}
 

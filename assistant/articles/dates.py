@@ -5,8 +5,8 @@ Sources, nearest first (:func:`page_anchor` picks the first that exists):
 1. the page's own date: an export record's date field or the HTML page's publication date (``Page.date``);
 2. a page header: a full date printed in a short line before the first article (``新闻联播文字版 2024年3月5日``,
    ``2021年6月18日 星期五``);
-3. the path: a full date in a folder or file name (``2023/07/28/``, ``2023-07-28``, ``20230728_``, ``xwlb-20230728-01``),
-   else a year (``news_2021-06.txt``, ``2021/``);
+3. the path: a full date in a folder or file name (``2023/07/28/``, ``2023-07-28``, ``20230728_``,
+   ``xwlb-20230728-01``), else a year (``news_2021-06.txt``, ``2021/``);
 4. the year setting (``--year``).
 
 An article's date is its dateline's date when it prints one (``新华社北京6月18日电``, ``吉林日报8月16日讯``, or a story

@@ -7,8 +7,8 @@
    label and a date or time phrase opening the sentence (``24日，``, ``8月5日晚，``, ``今天（5月29日），``);
 2. the first sentence is kept (up to 。！？; or a line end);
 3. a sentence longer than :data:`MAX_CHARS` is cut at its first clause boundary (，、； or a space between Chinese
-   phrases) that leaves at least :data:`MIN_CHARS`, within the limit (or :data:`SLACK` past it); else at the limit (not inside a Latin word),
-   with an ellipsis.  A first sentence shorter than that (``1950？``) takes the next one along.
+   phrases) that leaves at least :data:`MIN_CHARS`, within the limit (or :data:`SLACK` past it); else at the limit (not
+   inside a Latin word), with an ellipsis.  A first sentence shorter than that (``1950？``) takes the next one along.
 
 Left out: summarising (no model here), picking a later sentence when the first is weak.
 """
@@ -52,7 +52,7 @@ def derive_headline(text: str) -> str:
     if cuts:  # the first clause: a headline states one thing
         return sentence[: cuts[0]].strip(_TRIM)
     cut = MAX_CHARS
-    while 0 < cut < len(sentence) and sentence[cut - 1].isascii() and sentence[cut].isascii() and sentence[cut].isalnum():
+    while 0 < cut < len(sentence) and _inside_word(sentence, cut):
         cut -= 1  # not inside a Latin word or a number
     return sentence[: cut or MAX_CHARS].rstrip(_TRIM) + "…"
 
@@ -60,3 +60,7 @@ def derive_headline(text: str) -> str:
 def _between_cjk(s: str, i: int) -> bool:
     """A space between two Chinese phrases separates them (学党史 悟思想); one beside Latin text is a word space."""
     return 0 < i < len(s) - 1 and not s[i - 1].isascii() and not s[i + 1].isascii()
+
+
+def _inside_word(s: str, i: int) -> bool:
+    return s[i - 1].isascii() and s[i].isascii() and s[i].isalnum()

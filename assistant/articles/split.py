@@ -1,4 +1,4 @@
-"""Page -> list[Article]: split a news page into articles (headline, dateline, date, body, reporters); mend broken lines.
+"""Page -> list[Article]: split a news page into articles (headline, dateline, date, body, reporters), mend lines.
 
 A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of lines with no blank line between them.
 
@@ -26,8 +26,9 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
   (``（记者 王五）``); reporters also from credits glued after the last sentence (``编辑：房宽记者：覃广华、黄凯莹``, read
   by :mod:`.credits`; the credit stays in the text) and, for export records, the author field (``Page.reporters``).
 * **Broken lines** (PDF extraction breaks a paragraph mid-sentence across blank lines): outside a page of blocks (where
-  a line break ends a paragraph), a line is joined to the previous one, without a space (a space only between two Latin words), unless the previous line ends a sentence
-  (。！？!?…；;：:”’」』)）) or is the headline or byline, or both lines are short (<= 16 characters: list items).
+  a line break ends a paragraph), a line is joined to the previous one, without a space (a space only between two
+  Latin words), unless the previous line ends a sentence (。！？!?…；;：:”’」』)）) or is the headline or byline, or both
+  lines are short (<= 16 characters: list items).
 * **No lead**: a page without article starts is split after each byline line if there are several, else it is one
   article.  An export record (``Page.row``) is always exactly one article.
 
@@ -185,7 +186,7 @@ def _under_block_headlines(lines: list[_Line], i: int, forced: dict[int, int | N
 
 
 def _is_block_headline(text: str) -> bool:
-    return (len(text) <= MAX_BLOCK_HEADLINE and "。" not in text and not text.endswith(("，", ",", "、", "；", ";", "：", ":"))
+    return (len(text) <= MAX_BLOCK_HEADLINE and "。" not in text and not text.endswith(tuple("，,、；;：:"))
             and parse_byline(text) is None and not STRONG.match(text) and not _is_furniture(text))
 
 
@@ -253,7 +254,9 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
         reporters = closing_credits(paragraphs[-1])
     text = "\n".join(paragraphs + ([byline] if byline_at is not None else []) + trailing)
     if not title:
-        story = paragraphs[0][lead.end:] if lead and lead.strong and paragraphs else (paragraphs[0] if paragraphs else text)
+        story = paragraphs[0] if paragraphs else text
+        if lead and lead.strong and paragraphs:
+            story = story[lead.end:]
         weak = WEAK.match(story)
         if weak and len(story) - weak.end() > MAX_CHARS // 2:  # 记者从水利部获悉，…: the news comes after
             story = story[weak.end():]

@@ -2,7 +2,8 @@
 
 ``files`` walks the corpus and dispatches on the suffix; ``decode`` detects text encodings; ``pdf`` and ``html`` read
 those formats; ``records`` reads CMS exports (JSON Lines, JSON, CSV, TSV), one page per record; ``boilerplate`` strips
-web furniture trailing a text.  Nothing here knows what an article is: splitting pages is the next stage (:mod:`assistant.articles`).
+web furniture trailing a text.  Nothing here knows what an article is: splitting pages is the next stage
+(:mod:`assistant.articles`).
 """
 
 from .decode import decode_text

@@ -80,7 +80,7 @@ def _relative(path: Path, corpus_dir: Path) -> str:
 
 
 def read_page(path: str | os.PathLike, corpus_dir: str | os.PathLike) -> Page:
-    """Read one single-page corpus file into a :class:`Page`; raises :class:`IngestError` naming the file on any failure.
+    """Read one single-page corpus file into a :class:`Page`; :class:`IngestError` naming the file on any failure.
 
     Exports of records hold many pages: read them with :func:`iter_pages`.
     """

@@ -6,8 +6,8 @@ Fields are found by name, case-insensitively and ignoring ``_``, ``-`` and space
 
 * ``text`` (正文/content/…) is required: a record without it is reported through ``on_error`` and skipped; so is a row
   that cannot be parsed (bad JSON, a CSV row with more cells than the header).  The rest of the file goes on.  A file
-  whose first :data:`NO_TEXT_FILE` records (or all, if fewer) have no text is one error for the file, not one a row.  HTML
-  markup in a text field (``<p>…</p>``) becomes plain paragraphs.
+  whose first :data:`NO_TEXT_FILE` records (or all, if fewer) have no text is one error for the file, not one a row.
+  HTML markup in a text field (``<p>…</p>``) becomes plain paragraphs.
 * ``Page.source`` is the record's URL when it has one, else ``"export.csv#12"`` (file and 1-based record number);
   ``Page.file`` the export's path, ``Page.row`` the record number; ``Page.sha256`` hashes the record's fields, so an
   unchanged record keeps its articles' ids when others change.
@@ -18,8 +18,8 @@ Fields are found by name, case-insensitively and ignoring ``_``, ``-`` and space
 
 Large files stream: CSV through :mod:`csv` over the open file, JSON Lines line by line; a JSON array is parsed whole,
 so it is refused above :data:`MAX_JSON_BYTES` with a message asking for JSON Lines.  The encoding of a CSV or JSON
-Lines file is detected from its first 64 KB like a text file's (BOM, UTF-8, GB18030, Big5: :mod:`.decode`); its delimiter is the one of ``,`` ``;``
-``|`` tab that its header line uses most (tab for ``.tsv``).
+Lines file is detected from its first 64 KB like a text file's (BOM, UTF-8, GB18030, Big5: :mod:`.decode`); a CSV's
+delimiter is the one of ``,`` ``;`` ``|`` tab that its header line uses most (tab for ``.tsv``).
 
 Left out: nested fields (``{"meta": {"date": …}}``), Excel files, several records' texts spread over rows.
 """
