@@ -131,6 +131,7 @@ def _starts(lines: list[_Line], blocks: bool, weak: bool) -> list[tuple[int, int
     ``blocks``: the page is a page of blocks (blank lines are boundaries); ``weak``: weak leads may start an article.
     """
     forced: dict[int, int | None] = {}  # lead line -> headline line fixed by a blank-line boundary (else found below)
+    heads: set[int] = set()  # the headline lines of blank-line boundaries
     for i, line in enumerate(lines):
         lead = parse_lead(line.text)
         if lead is not None and lead.strong:
@@ -139,9 +140,10 @@ def _starts(lines: list[_Line], blocks: bool, weak: bool) -> list[tuple[int, int
         elif lead is not None and weak and not blocks and i > 0 and _is_headline(lines[i - 1].text) and (
                 i == 1 or ends_paragraph(lines[i - 2].text) or parse_byline(lines[i - 2].text) is not None):
             forced.setdefault(i, None)
-        if (blocks and i + 1 < len(lines) and _alone(lines, i) and i - 1 not in forced.values()
+        if (blocks and i + 1 < len(lines) and _alone(lines, i) and i - 1 not in heads
                 and _is_block_headline(line.text) and _opens_story(lines, i + 1)):
             forced[i + 1] = i
+            heads.add(i)
     starts: list[tuple[int, int]] = []
     floor = 0
     for lead in sorted(forced):
@@ -180,9 +182,10 @@ def _opens_story(lines: list[_Line], j: int) -> bool:
 def _under_block_headlines(lines: list[_Line], i: int, forced: dict[int, int | None]) -> bool:
     """A lead inside a block that a blank-line boundary already opened, below that story's sub-headlines only."""
     j = i
-    while j > 0 and lines[j - 1].block == lines[i].block:
+    while j > 0 and i - j < 4 and lines[j - 1].block == lines[i].block:  # _opens_story allows three headline lines
         j -= 1
-    return j < i and j in forced and all(_is_block_headline(line.text) for line in lines[j:i])
+    return (j < i and j in forced and (j == 0 or lines[j - 1].block != lines[i].block)
+            and all(_is_block_headline(line.text) for line in lines[j:i]))
 
 
 def _is_block_headline(text: str) -> bool:
