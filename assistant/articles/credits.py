@@ -22,6 +22,7 @@ _EDITING = ("责任编辑", "流程编辑", "编辑", "责编", "校对", "终�
 _ROLE = re.compile("|".join(sorted(map(re.escape, _REPORTING + _EDITING), key=len, reverse=True)))
 _NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+[·•][\u4e00-\u9fff·•]+)$")
 _OUTLETISH = re.compile(r"(?:报|网|社|台|刊|新闻|中心|频道)$")
+_SOURCE = re.compile(r"^\s*(?:来源|稿源|转自)\s*[：:][^：:]*?(?=$|[\s、，,]|(?:" + "|".join(_REPORTING + _EDITING) + "))")
 _SEPARATORS = re.compile(r"[\s、，,；;：:|丨/]+")
 MAX_CREDIT = 80  # characters; a longer run without a sentence end is prose, not credits
 
@@ -52,7 +53,7 @@ def parse_credits(run: str) -> tuple[str, ...]:
                 return ()
             if role in _REPORTING:
                 reporters.append(f"{role} {name}")
-    before = run[: marks[0].start()].strip(" ：:（(")
+    before = _SOURCE.sub("", run[: marks[0].start()]).strip(" ：:（(")
     if before and not all(_NAME.match(t) or _OUTLETISH.search(t) for t in _SEPARATORS.split(before) if t):
         return ()
     return tuple(dict.fromkeys(reporters))

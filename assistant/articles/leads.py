@@ -37,13 +37,14 @@ _CJK = "\u3400-\u9fff"
 # An outlet: up to 12 characters ending in an outlet word, with an alias in brackets or a second name after a dash.
 _NAME = rf"[{_CJK}A-Za-z·]{{0,12}}?(?:报|网|社|台|刊|客户端|新闻)"
 OUTLET = rf"{_NAME}(?:[（(]{_NAME}[)）])?(?:[-—]{_NAME})?"
-_MD = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
+_MD = r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日"
 _PLACE = rf"[{_CJK}·]{{0,12}}?"
 _BRACKET = r"[（(][^（()）\n]{1,40}[)）]"
 
 STRONG = re.compile(
     rf"^(?:"
-    rf"{OUTLET}\s*(?:{_PLACE}\s*{_MD})?\s*讯(?!息|号)"  # 本报讯, 吉林日报8月16日讯
+    # 本报讯, 吉林日报8月16日讯, 本报7日讯, 新京报贝壳财经讯 (a desk's name after the outlet's); not 通讯, 资讯, 讯息
+    rf"{OUTLET}[{_CJK}]{{0,6}}?\s*(?:{_PLACE}\s*(?:{_MD}|\d{{1,2}}\s*日))?\s*(?<![通资])讯(?!息|号|员)"
     rf"|{OUTLET}\s*{_PLACE}\s*{_MD}\s*电"  # 新华社北京6月18日电
     rf"|[{_CJK}]{{0,6}}?社电"  # 新华社电, 中新社电: a news agency needs no place or date
     rf"|{OUTLET}\s*(?:{_PLACE}\s*{_MD})?\s*消息(?:{_BRACKET}(?=\s*[：:]))?(?=\s*[：:\s（(])\s*[：:]?"  # 央视网消息（新闻联播）：
