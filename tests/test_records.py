@@ -123,9 +123,13 @@ def test_author_columns_give_reporters(tmp_path):
     write(tmp_path, "a.csv", csv_bytes(header, [["t", "本报讯 近日，会议召开。", "张三 李四", "城南日报"]]))
     header = ["Title", "Body", "Byline"]
     write(tmp_path, "b.csv", csv_bytes(header, [["t", "本报讯 近日，会议召开。", "记者 王五 通讯员 赵六"]]))
-    a, b = load_pages(tmp_path)
+    # Two columns for one field: the preferred name wins, whatever the column order (作者 before 责任编辑, 发布时间 before 日期).
+    header = ["日期", "责任编辑", "正文", "作者", "发布时间"]
+    write(tmp_path, "c.csv", csv_bytes(header, [["2024-01-01", "编辑甲", "本报讯 近日，会议召开。", "张三", "2024-03-05 08:00"]]))
+    a, b, c = load_pages(tmp_path)
     assert a.reporters == ("记者 张三", "记者 李四") and a.outlet == "城南日报"
     assert b.reporters == ("记者 王五", "通讯员 赵六")
+    assert c.reporters == ("张三",) and c.date == "2024-03-05"
 
 
 def test_record_hashes_follow_the_record_not_the_file(tmp_path):

@@ -67,7 +67,10 @@ OnError = Callable[[str, IngestError], None]
 
 
 def resolve_fields(field_map: Iterable[tuple[str, str]] = ()) -> dict[str, str]:
-    """Normalised column name -> field, the user's names first.  ConfigError for a field that does not exist."""
+    """Normalised column name -> field, in order of preference: the user's names first, then :data:`FIELDS`'s.
+
+    ConfigError for a field that does not exist.
+    """
     names: dict[str, str] = {}
     for name, field in field_map:
         if field not in FIELDS:
@@ -248,14 +251,17 @@ def _json_array(path: Path, rel: str) -> Iterator[tuple[int, dict | IngestError]
 
 def _page(row: dict, names: dict[str, str], rel: str, n: int) -> Page | None:
     values: dict[str, str] = {}
+    rank: dict[str, int] = {}  # field -> preference of the column its value came from (作者 before 责任编辑)
     role = None
+    order = {key: i for i, key in enumerate(names)}
     for column, value in row.items():
-        field = names.get(_key(column))
-        if field is None or field in values or value is None or isinstance(value, (dict, list)):
+        key = _key(column)
+        field = names.get(key)
+        if field is None or value is None or isinstance(value, (dict, list)) or rank.get(field, len(order)) < order[key]:
             continue
         value = str(value).strip()
         if value:
-            values[field] = value
+            values[field], rank[field] = value, order[key]
             if field == "author":
                 role = _ROLE_OF_COLUMN.get(str(column).strip())
     text = values.get("text", "")
