@@ -257,8 +257,10 @@ def _page(row: dict, names: dict[str, str], rel: str, n: int) -> Page | None:
     for column, value in row.items():
         key = _key(column)
         field = names.get(key)
-        if field is None or value is None or isinstance(value, (dict, list)) or rank.get(field, len(order)) < order[key]:
+        if field is None or value is None or isinstance(value, (dict, list)):
             continue
+        if rank.get(field, len(order)) < order[key]:
+            continue  # a preferred column already gave this field
         value = str(value).strip()
         if value:
             values[field], rank[field] = value, order[key]
