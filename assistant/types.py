@@ -33,6 +33,8 @@ class Page:
     file: str = ""
     section: str | None = None  # the export's column/channel (栏目), when it has one
     reporters: tuple[str, ...] = ()  # from an export's author field, as "记者 张三" pairs when the role is known
+    row: int | None = None  # 1-based record number inside an export file; such a page is one article, never split
+    outlet: str | None = None  # the export's source/来源 field (the outlet that published the record)
 
     @property
     def path(self) -> str:

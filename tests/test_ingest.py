@@ -208,3 +208,60 @@ def test_missing_empty_and_unreadable_corpus_folders(tmp_path):
 def test_the_real_corpus_loads(tmp_path):
     [page] = load_pages(SEED.parent)
     assert page.source == SEED.name and page.text == SEED_TEXT and page.encoding == "utf-8"
+
+
+# ------------------------------------------------------------------------------------------------ web leftovers
+
+
+@pytest.mark.parametrize("text, kept, removed", [
+    ("会议召开。返回搜狐，查看更多责任编辑：", "会议召开。", 2),
+    ("会议召开。\n\n返回搜狐，查看更多\n责任编辑：张三\n点击查看更多\n分享到：\n【纠错】\n扫一扫在手机打开当前页\n", "会议召开。\n", 6),
+    ("会议召开。(完)  【编辑:周洁】 更多精彩内容请进入体育频道", "会议召开。(完)", 2),
+    ("会议召开。(责任编辑：王五 CN070)", "会议召开。", 1),
+    ("会议召开。来源：城南日报编辑：杨楠责编：李雪终审：李猛", "会议召开。来源：城南日报", 1),  # editors only
+    ("会议召开。分享让更多人看到", "会议召开。", 1),
+    ("会议召开。下一篇：夜市新添便民摊位", "会议召开。", 1),
+    ("会议召开。编辑：房宽记者：覃广华、黄凯莹", "会议召开。编辑：房宽记者：覃广华、黄凯莹", 0),  # reporters stay
+    ("showPlayer({id:\"/v/1.xml\",width:600,autoplay:0}); 会议召开。", "会议召开。", 1),
+    ("会议召开。.pic{display:inline-block;position:relative;}.pic img{margin:0;}会后合影。", "会议召开。会后合影。", 1),
+    ("$(function(){ var u = 1; if(u){ $(\".a\").css(\"display\",\"block\"); } });\n会议召开。", "会议召开。", 1),
+    ("页面写着 <script>alert(1)</script> 这样的文字。", "页面写着 <script>alert(1)</script> 这样的文字。", 0),
+    ("One; two (three); done.", "One; two (three); done.", 0),
+    ("他说：“要加强审核 资料", "他说：“要加强审核 资料", 0),  # 审核 without a colon is a word
+    ("责任编辑要把好关口。", "责任编辑要把好关口。", 0),  # a sentence, not a credit
+])
+def test_web_leftovers_are_trimmed(text, kept, removed):
+    from assistant.ingest.boilerplate import trim
+
+    assert trim(text) == (kept, removed)
+
+
+def test_text_and_html_pages_count_what_was_trimmed(tmp_path):
+    write(tmp_path, "a.txt", "本报讯 近日，会议召开。返回搜狐，查看更多责任编辑：".encode("utf-8"))
+    html = ("<html><head><meta charset='utf-8'><title>会议召开</title>"
+            "<link rel='canonical' href='https://news.example.cn/2024/03/05/1.shtml'></head><body><article>"
+            "<h1>会议召开</h1><p>本报讯 近日，城南街道召开会议，部署夏季防汛工作。</p><p>会议要求各社区做好准备。</p>"
+            "<p>责任编辑：张三</p><p>点击查看更多</p></article></body></html>")
+    write(tmp_path, "b.html", html.encode("utf-8"))
+    a, b = load_pages(tmp_path)
+    assert (a.text, a.trimmed, a.file, a.path) == ("本报讯 近日，会议召开。", 2, "", "a.txt")
+    assert b.trimmed == 2 and "责任编辑" not in b.text and "点击查看更多" not in b.text
+    assert (b.source, b.file, b.path) == ("https://news.example.cn/2024/03/05/1.shtml", "b.html", "b.html")
+
+
+def test_a_file_of_furniture_only_is_skipped(tmp_path):
+    write(tmp_path, "a.txt", "返回搜狐，查看更多\n责任编辑：张三".encode("utf-8"))
+    write(tmp_path, "b.txt", "本报讯 近日，会议召开。".encode("utf-8"))
+    seen = []
+    assert [p.source for p in load_pages(tmp_path, on_error=lambda s, e: seen.append((s, str(e))))] == ["b.txt"]
+    assert seen[0][0] == "a.txt" and "only web page furniture" in seen[0][1]
+
+
+def test_iter_pages_streams_and_load_pages_is_its_list(tmp_path):
+    from assistant.ingest import iter_pages
+
+    write(tmp_path, "a.txt", SEED_TEXT.encode("utf-8"))
+    write(tmp_path, "b.csv", "标题,正文\n会议召开,本报讯 近日，会议召开。\n".encode("utf-8"))
+    pages = iter_pages(tmp_path)
+    assert not isinstance(pages, list) and next(pages).source == "a.txt"
+    assert [p.source for p in load_pages(tmp_path)] == ["a.txt", "b.csv#1"]
