@@ -84,10 +84,10 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
     t0 = time.perf_counter()
     with build_lock(settings.index_dir):
         prune_generations(settings.index_dir)  # leftovers of a build that was killed, even if nothing changed since
-        skipped: list[str] = []
-        pages = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped.append(str(err)))
-        for s in skipped:
-            log(f"skipped {s}")
+        skipped_by_file: dict[str, str] = {}
+        pages = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped_by_file.__setitem__(src, str(err)),
+                           field_map=settings.field_map)
+        skipped = list(skipped_by_file.values())
         embedder = embedder or load_embedder(settings)
         old, full_reason = _previous(settings, embedder, log, rebuild)
         old_files = old.manifest.files if old else {}
@@ -134,6 +134,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
             lexical_tokenizer=settings.lexical_tokenizer, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             files=files, counts={"pages": len(pages), "articles": len(articles), "chunks": len(chunks)},
+            skipped=skipped_by_file, device=getattr(embedder, "device", "cpu"),
         )
         gen = write_generation(settings.index_dir, manifest, articles, chunks, parts.dense, parts.lexical)
         prune_generations(settings.index_dir)

@@ -73,6 +73,9 @@ class Manifest:
     # sha256 of each file of the generation but the manifest, by posix path inside it; empty in indexes built before
     # checksums were recorded (those load unchecked)
     checksums: dict[str, str] = field(default_factory=dict)
+    # corpus files the build could not read, file -> reason (for `status` and the staff view)
+    skipped: dict[str, str] = field(default_factory=dict)
+    device: str = "cpu"  # where the model ran for this build ("cpu", "cuda:0")
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
