@@ -11,7 +11,6 @@ Left out: configuration files (flags and variables cover a one-machine tool).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -25,13 +24,6 @@ DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 def _default_cache_dir(env: Mapping[str, str]) -> Path:
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "news-assistant" / "models"
-
-
-def _date(value: str) -> str:
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date like 2024-03-05") from None
 
 
 def _field_map(value: str) -> tuple[tuple[str, str], ...]:
@@ -70,16 +62,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("device", "--device", "ASSISTANT_DEVICE", str,
            "where the model runs: auto = a GPU when torch sees one (half precision), else the CPU (default: auto)",
            ("auto", "cpu", "cuda")),
-    Option("store", "--store", "ASSISTANT_STORE", str,
-           "where the index lives: local files in --index-dir, or Milvus at --milvus-uri (default: local)",
-           ("local", "milvus")),
-    Option("milvus_uri", "--milvus-uri", "ASSISTANT_MILVUS_URI", str,
-           "Milvus address: a file path = embedded milvus-lite, http://host:19530 = a server or cluster "
-           "(token from $ASSISTANT_MILVUS_TOKEN)"),
     Option("default_year", "--year", "ASSISTANT_YEAR", int,
            "year for dates printed without one (6月18日) when nothing else gives it"),
-    Option("today", "--today", "ASSISTANT_TODAY", _date,
-           "reference date for 今天/上周/最近 in questions, YYYY-MM-DD (default: today)"),
     Option("top_k", "--top-k", None, int, "passages handed to the answer composer (default: 5)"),
     Option("dense_index", "--dense-index", "ASSISTANT_DENSE_INDEX", str,
            "vector index: flat = exact (default), ivf = approximate, for archives beyond ~10^5 chunks",
@@ -108,10 +92,6 @@ class Settings:
     max_seq_length: int = 512
     threads: int | None = None  # torch threads: None = every core the process may use
 
-    # Where the index lives.
-    store: str = "local"
-    milvus_uri: str | None = None
-
     # Articles.
     default_year: int | None = None
     field_map: tuple[tuple[str, str], ...] = ()
@@ -132,7 +112,6 @@ class Settings:
     top_k: int = 5  # chunks handed to the answer composer
 
     # Answers.
-    today: str | None = None  # ISO date that 今天/最近 refer to; None = the real today
     max_question_chars: int = 500
     max_citations: int = 6
 
@@ -159,9 +138,6 @@ class Settings:
             raise ConfigError("batch_size, top_k and candidates must be at least 1.")
         if self.max_question_chars < 1:
             raise ConfigError("max_question_chars must be at least 1.")
-        if self.store == "milvus" and not self.milvus_uri:
-            raise ConfigError("--store milvus needs --milvus-uri (or ASSISTANT_MILVUS_URI): a file path for embedded "
-                              "milvus-lite, or http://host:19530 for a server.")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -185,11 +161,6 @@ class Settings:
             if name in values:
                 values[name] = Path(values[name]).expanduser()
         return cls(**values)
-
-    @property
-    def milvus_token(self) -> str | None:
-        """Read when connecting, never stored in a manifest or printed."""
-        return os.environ.get("ASSISTANT_MILVUS_TOKEN") or None
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -11,8 +12,8 @@ from assistant.index.store import load_index
 from conftest import ROOT, SEED_QUESTIONS
 
 
-def run(*args, settings=None, stdin=None, timeout=600):
-    env = {**os.environ}
+def run(*args, settings=None, stdin=None, timeout=600, env=None):
+    env = {**os.environ, **(env or {})}
     if settings is not None:
         env.update(ASSISTANT_CORPUS=str(settings.corpus_dir), ASSISTANT_INDEX_DIR=str(settings.index_dir),
                    ASSISTANT_MODEL_CACHE=str(settings.model_cache_dir), ASSISTANT_YEAR="2021")
@@ -95,3 +96,55 @@ def test_eval_on_a_squad_file(base_settings):
     assert report["questions"] == 4 and report["paragraphs"] == 3
     assert report["modes"]["hybrid"]["hit@5"] == 1.0  # three short paragraphs: every answer is within reach
     assert report["answer_contains_gold"] >= 0.75
+
+
+def test_device_cuda_without_a_gpu_is_one_clear_error(fresh_settings):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    out = run("index", "--quiet", "--device", "cuda", settings=fresh_settings)
+    assert out.returncode == 1
+    assert out.stderr.startswith("error: --device cuda asks for a GPU") and "--device cpu" in out.stderr
+    assert out.stderr.count("\n") == 1 and not (fresh_settings.index_dir / "CURRENT").exists()
+
+
+def test_device_cpu_builds_and_status_says_where_the_model_ran(fresh_settings):
+    out = run("index", "--quiet", "--device", "cpu", settings=fresh_settings)
+    assert out.returncode == 0, out.stderr
+    assert load_index(fresh_settings.index_dir).manifest.device == "cpu"
+    # the build ends with one line of counts, never a list of files
+    assert out.stdout.count("\n") == 1 and "5 articles (" in out.stdout and "1 added" in out.stdout
+
+
+EXPORT = "稿件标题,发文时间,稿件正文\n" + "".join(
+    f"区图书馆开展第{i}期阅读分享会,2024-03-0{i},本报讯 3月{i}日，区图书馆举办第{i}期阅读分享会，{20 + i}名读者参加。\n"
+    for i in range(1, 4))
+
+
+def test_field_map_names_the_columns_of_an_unknown_export(tmp_path, base_settings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cms.csv").write_text(EXPORT, encoding="utf-8")
+    settings = base_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index")
+    out = run("index", "--quiet", settings=settings)
+    assert out.returncode == 1 and "error:" in out.stderr  # no column it knows holds the text
+    mapping = "稿件标题=title,发文时间=date,稿件正文=text"
+    out = run("index", "--quiet", "--field-map", mapping, settings=settings)
+    assert out.returncode == 0, out.stderr
+    index = load_index(settings.index_dir)
+    assert sorted(a.date for a in index.articles.values()) == ["2024-03-01", "2024-03-02", "2024-03-03"]
+    assert {a.title for a in index.articles.values()} == {f"区图书馆开展第{i}期阅读分享会" for i in range(1, 4)}
+    # the same mapping from the environment, through a command that builds a missing index
+    shutil.rmtree(settings.index_dir)
+    out = run("ask", "第2期阅读分享会有多少名读者参加？", settings=settings,
+              env={"ASSISTANT_FIELD_MAP": mapping})
+    assert out.returncode == 0, out.stderr
+    assert "22名读者" in out.stdout
+
+
+def test_settings_that_do_nothing_are_not_offered():
+    for command in ("index", "ask", "chat", "eval", "status"):
+        out = run(command, "--help")
+        assert "--store" not in out.stdout and "--milvus-uri" not in out.stdout and "--today" not in out.stdout
+    assert "--field-map" in run("ask", "--help").stdout and "--device" in run("index", "--help").stdout

@@ -14,9 +14,11 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from assistant.index.build import build_index
+from assistant.index.chunking import embedding_text
 from assistant.service import Assistant
 from assistant.index.store import current_generation, load_index
 from conftest import ROOT
@@ -231,3 +233,25 @@ def test_an_answering_assistant_follows_rebuilds_by_another_process(copy, embedd
     pointer.write_text(old_generation + "\n")
     os.replace(pointer, copy.index_dir / "CURRENT")
     assert assistant.status().generation == old_generation
+
+
+def test_a_build_killed_mid_embedding_resumes_from_its_saved_vectors(copy, embedder):
+    """Vectors are saved a few batches at a time (fsynced); after `kill -9` the next build embeds only the rest."""
+    add_generated(copy.corpus_dir)
+    saved = lambda: sum(f.stat().st_size for f in (copy.index_dir / "cache").glob("vectors-*.bin"))  # noqa: E731
+    before = saved()
+    build = Build(copy)
+    try:
+        build.wait_for(lambda: saved() > before, "a saved batch of vectors")
+    finally:
+        build.kill()
+    report = build_index(copy, embedder, progress=False, log=lambda m: None)
+    assert report.path is not None and len(report.added) == 40 and report.embedded > 0
+    index = load_index(copy.index_dir)
+    generated = [c for c in index.chunks if index.articles[c.article_id].source.startswith("generated/")]
+    # some chunks of the 40 new articles were embedded before the kill and are not embedded again …
+    assert report.embedded < len(generated)
+    # … and the vectors kept across the kill are the model's vectors of those chunks
+    rows = np.array([index.chunks.index(c) for c in generated])
+    expected = embedder.encode_passages([embedding_text(index.articles[c.article_id], c) for c in generated])
+    assert np.abs(index.dense.reconstruct(rows) - expected).max() < 1e-4

@@ -9,12 +9,16 @@ Left out: deleting vectors in place (each build writes a complete new generation
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..articles import split_articles
 from .chunking import chunk_article, embedding_text, lexical_text
@@ -22,8 +26,9 @@ from ..config import Settings
 from .dense import DenseIndex
 from ..model import Embedder, load_embedder
 from ..errors import AssistantError, CorpusError, IndexMissingError
-from ..ingest import load_pages
-from .lexical import LexicalIndex
+from ..ingest import iter_pages, load_pages
+from .cache import TokenCache, VectorCache
+from .lexical import LexicalIndex, tokenize
 from .store import (FileEntry, LoadedIndex, Manifest, build_lock, check_compatible, load_index, prune_generations,
                     write_generation)
 from ..types import Article, Chunk, Page
@@ -38,26 +43,26 @@ class BuildReport:
     articles: int
     chunks: int
     embedded: int  # chunks sent to the model in this build
-    reused: int  # chunks whose vectors came from the previous index
+    reused: int  # chunks whose vectors came from the cache or the previous index
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # "file: reason"
     full_rebuild_reason: str | None = None
     seconds: float = 0.0
+    dated: int = 0  # articles with a full date
+    duplicates: int = 0  # articles found twice (the same headline and text in two files), indexed once
 
     def summary(self) -> str:
-        if self.path is None:
-            head = "index is up to date"
-        else:
-            head = f"indexed {self.pages} pages, {self.articles} articles, {self.chunks} chunks"
-        parts = [f"{head} ({self.embedded} embedded, {self.reused} reused, {self.seconds:.1f} s)"]
-        for label, items in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
-            if items:
-                parts.append(f"{label}: {', '.join(items)}")
-        if self.skipped:
-            parts.append(f"skipped {len(self.skipped)} file(s): " + "; ".join(self.skipped))
-        return "\n".join(parts)
+        """One line of counts: an archive of 10^4 files must not print 10^4 names (``--json`` has them all)."""
+        head = "index is up to date" if self.path is None else "indexed"
+        files = ", ".join(f"{len(items)} {label}" for label, items in
+                          (("added", self.added), ("changed", self.changed), ("removed", self.removed)) if items)
+        return (f"{head}: {self.pages} pages, {self.articles} articles ({self.dated} dated, "
+                f"{self.articles - self.dated} undated), {self.chunks} chunks ({self.embedded} embedded, "
+                f"{self.reused} reused), {len(self.skipped)} files skipped"
+                + (f", {self.duplicates} duplicate articles" if self.duplicates else "")
+                + (f"; files {files}" if files else "") + f"; {self.seconds:.1f} s")
 
 
 def _previous(settings: Settings, embedder: Embedder, log: Log, rebuild: bool) -> tuple[LoadedIndex | None, str | None]:
@@ -78,41 +83,135 @@ def _previous(settings: Settings, embedder: Embedder, log: Log, rebuild: bool) -
     return old, None
 
 
+def _is_dated(article: Article) -> bool:
+    return bool(article.date) and len(article.date) == 10
+
+
+class _Embedding:
+    """Chunk vectors and tokens as the build streams: from the cache or the old index, else computed in batches.
+
+    Computed vectors are appended to the on-disk cache a batch at a time, so memory holds one batch of texts and a
+    killed build loses at most that batch.  ``vectors()`` at the end gathers every chunk's row.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder, old: LoadedIndex | None, progress: bool, rebuild: bool,
+                 log: Log):
+        folder = settings.index_dir / "cache"
+        if rebuild:
+            shutil.rmtree(folder, ignore_errors=True)  # --rebuild: nothing computed before is trusted
+        self.vectors_cache = VectorCache(folder, embedder.model_id, embedder.dim)
+        self.tokens_cache = TokenCache(folder, settings.lexical_tokenizer)
+        self.settings, self.embedder, self.old = settings, embedder, old
+        self._old_rows = {c.chunk_id: i for i, c in enumerate(old.chunks)} if old else {}
+        self._texts: list[tuple[str, str]] = []  # (chunk id, embedding text) waiting for the model
+        # a few model batches per flush: each flush is one fsync, and a kill loses at most one flush of work
+        self._flush_at = 4 * getattr(embedder, "batch_size", settings.batch_size)
+        self._log = log
+        self.embedded = 0
+        self._bar = tqdm(desc="embedding", unit=" chunks", disable=not progress, dynamic_ncols=True)
+
+    def add(self, article: Article, chunks: list[Chunk]) -> None:
+        todo = [(c.chunk_id, embedding_text(article, c)) for c in chunks
+                if c.chunk_id not in self.vectors_cache and c.chunk_id not in self._old_rows]
+        self._texts.extend(todo)
+        new_tokens = [(c.chunk_id, tokenize(lexical_text(article, c), self.settings.lexical_tokenizer))
+                      for c in chunks if c.chunk_id not in self.tokens_cache]
+        if new_tokens:
+            self.tokens_cache.add(new_tokens)
+        if len(self._texts) >= self._flush_at:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._texts:
+            return
+        ids, texts = zip(*self._texts)
+        self._texts = []
+        if not self.embedded:
+            self._log(f"embedding new chunks with {self.settings.model} on {getattr(self.embedder, 'device', 'cpu')}, "
+                      f"saved every {self._flush_at} to {self.vectors_cache.path.parent} (a stopped build resumes)")
+        self.vectors_cache.add(ids, self.embedder.encode_passages(texts))
+        self.embedded += len(ids)
+        self._bar.update(len(ids))
+
+    def close(self) -> None:
+        self.flush()
+        self._bar.close()
+
+    def vectors(self, chunks: list[Chunk]) -> np.ndarray:
+        """(n_chunks, dim) float32, unit norm, row i for chunk i."""
+        out = np.empty((len(chunks), self.embedder.dim), dtype=np.float32)
+        cached = [i for i, c in enumerate(chunks) if c.chunk_id in self.vectors_cache]
+        out[cached] = self.vectors_cache.get([chunks[i].chunk_id for i in cached])
+        rest = [i for i, c in enumerate(chunks) if c.chunk_id not in self.vectors_cache]
+        if rest:
+            out[rest] = self.old.dense.reconstruct(np.array([self._old_rows[chunks[i].chunk_id] for i in rest]))
+        return out
+
+    def lexical(self, chunks: list[Chunk]) -> LexicalIndex:
+        return LexicalIndex.from_tokens([self.tokens_cache.get(c.chunk_id) for c in chunks],
+                                        self.settings.lexical_tokenizer)
+
+    def compact(self, chunks: list[Chunk]) -> None:
+        live = {c.chunk_id for c in chunks}
+        self.vectors_cache.compact(live)
+        self.tokens_cache.compact(live)
+
+
 def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild: bool = False,
                 progress: bool = True, log: Log = print) -> BuildReport:
-    """Bring ``settings.index_dir`` up to date with ``settings.corpus_dir``.  Raises IndexBusyError if another build runs."""
+    """Bring ``settings.index_dir`` up to date with ``settings.corpus_dir``.  Raises IndexBusyError if another build runs.
+
+    The corpus is read as a stream, a file (or an export record) at a time; new chunks are embedded in batches into
+    the on-disk cache, so a build killed at any point resumes from its last batch when run again.
+    """
     t0 = time.perf_counter()
     with build_lock(settings.index_dir):
         prune_generations(settings.index_dir)  # leftovers of a build that was killed, even if nothing changed since
-        skipped_by_file: dict[str, str] = {}
-        pages = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped_by_file.__setitem__(src, str(err)),
-                           field_map=settings.field_map)
-        skipped = list(skipped_by_file.values())
-        embedder = embedder or load_embedder(settings)
+        embedder = embedder or load_embedder(settings)  # first: `--device cuda` without a GPU fails before any work
         old, full_reason = _previous(settings, embedder, log, rebuild)
         old_files = old.manifest.files if old else {}
+        skipped: dict[str, str] = {}
+        pages = iter_pages(settings.corpus_dir, on_error=lambda src, err: skipped.__setitem__(src, str(err)),
+                           field_map=settings.field_map)
 
+        embedding = _Embedding(settings, embedder, old, progress, rebuild, log)
+        old_chunks: dict[str, list[Chunk]] = {}
+        for c in old.chunks if old else ():
+            old_chunks.setdefault(c.article_id, []).append(c)
         articles: list[Article] = []
+        chunks: list[Chunk] = []
         files: dict[str, FileEntry] = {}
         added, changed = [], []
-        seen_text: dict[tuple[str, str], str] = {}
-        for page in pages:
-            prev = old_files.get(page.source)
-            if prev is not None and prev.sha256 == page.sha256 and all(a in old.articles for a in prev.articles):
-                page_articles = [old.articles[a] for a in prev.articles]
-            else:
-                (changed if prev is not None else added).append(page.source)
-                page_articles = split_articles(page, default_year=settings.default_year)
-            kept = []
-            for a in page_articles:
-                key = (a.title, a.text)
-                if key in seen_text:  # the same article in two files: index it once
-                    log(f"{page.source}: article 「{a.title[:30]}」 duplicates one in {seen_text[key]}; indexed once")
-                    continue
-                seen_text[key] = page.source
-                kept.append(a)
-            articles.extend(kept)
-            files[page.source] = FileEntry(page.sha256, page.encoding, tuple(a.article_id for a in kept))
+        seen_text: set[bytes] = set()
+        n_pages = duplicates = 0
+        try:
+            for page in pages:
+                n_pages += 1
+                prev = old_files.get(page.source)
+                unchanged = (prev is not None and prev.sha256 == page.sha256
+                             and all(a in old.articles for a in prev.articles))
+                if unchanged:
+                    page_articles = [old.articles[a] for a in prev.articles]
+                else:
+                    (changed if prev is not None else added).append(page.source)
+                    page_articles = split_articles(page, default_year=settings.default_year)
+                kept = []
+                for a in page_articles:
+                    key = hashlib.sha256(f"{a.title}\0{a.text}".encode()).digest()
+                    if key in seen_text:  # the same article in two files: index it once
+                        duplicates += 1
+                        continue
+                    seen_text.add(key)
+                    kept.append(a)
+                    # an unchanged file's chunks are the old index's (same settings): no need to split them again
+                    article_chunks = (old_chunks.get(a.article_id) if unchanged else None) or chunk_article(
+                        a, settings.chunk_size, settings.chunk_overlap)
+                    embedding.add(a, article_chunks)
+                    chunks.extend(article_chunks)
+                articles.extend(kept)
+                files[page.source] = FileEntry(page.sha256, page.encoding, tuple(a.article_id for a in kept))
+        finally:
+            embedding.close()  # what was embedded is in the cache even when reading the corpus failed
         removed = sorted(set(old_files) - set(files))
 
         if not articles:
@@ -121,26 +220,29 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
                 + (f" ({len(skipped)} file(s) skipped)" if skipped else "")
                 + "; add news pages (.txt, .md, .pdf, .html) to it and run `python -m assistant index` again."
             )
+        report = functools.partial(
+            BuildReport, pages=n_pages, articles=len(articles), chunks=len(chunks), skipped=tuple(skipped.values()),
+            dated=sum(map(_is_dated, articles)), duplicates=duplicates)
         # a changed dense_index setting alone still writes a generation: same vectors, another FAISS index
         if (old is not None and not (added or changed or removed) and len(old.chunks) > 0
                 and old.dense.kind == settings.dense_index):
-            return BuildReport(None, len(pages), len(old.articles), len(old.chunks), 0, len(old.chunks),
-                               skipped=tuple(skipped), seconds=time.perf_counter() - t0)
+            return report(None, embedded=0, reused=len(old.chunks), seconds=time.perf_counter() - t0)
 
-        parts = assemble(articles, settings, embedder, old=old, progress=progress, log=log)
-        chunks, n_embedded = parts.chunks, parts.embedded
+        dense = DenseIndex.build(embedding.vectors(chunks), approximate=settings.dense_index == "ivf")
+        lexical = embedding.lexical(chunks)
         manifest = Manifest(
             model=settings.model, model_id=embedder.model_id, dim=embedder.dim, backend=settings.backend,
             chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
             lexical_tokenizer=settings.lexical_tokenizer, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            files=files, counts={"pages": len(pages), "articles": len(articles), "chunks": len(chunks)},
-            skipped=skipped_by_file, device=getattr(embedder, "device", "cpu"),
+            files=files, counts={"pages": n_pages, "articles": len(articles), "chunks": len(chunks)},
+            skipped=skipped, device=getattr(embedder, "device", "cpu"),
         )
-        gen = write_generation(settings.index_dir, manifest, articles, chunks, parts.dense, parts.lexical)
+        gen = write_generation(settings.index_dir, manifest, articles, chunks, dense, lexical)
         prune_generations(settings.index_dir)
-        return BuildReport(gen, len(pages), len(articles), len(chunks), n_embedded, len(chunks) - n_embedded,
-                           tuple(added), tuple(changed), tuple(removed), tuple(skipped), full_reason,
-                           time.perf_counter() - t0)
+        embedding.compact(chunks)
+        return report(gen, embedded=embedding.embedded, reused=len(chunks) - embedding.embedded,
+                      added=tuple(added), changed=tuple(changed), removed=tuple(removed),
+                      full_rebuild_reason=full_reason, seconds=time.perf_counter() - t0)
 
 
 @dataclass(frozen=True)

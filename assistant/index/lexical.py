@@ -94,9 +94,14 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str], scheme: str = "jieba+bigram") -> "LexicalIndex":
+        return cls.from_tokens([tokenize(t, scheme) for t in texts], scheme)
+
+    @classmethod
+    def from_tokens(cls, corpus_tokens: list[list[str]], scheme: str) -> "LexicalIndex":
+        """The index over texts already tokenized by ``tokenize(text, scheme)`` (the build caches those)."""
         import bm25s
 
-        corpus_tokens = [tokenize(t, scheme) or [""] for t in texts]
+        corpus_tokens = [tokens or [""] for tokens in corpus_tokens]
         bm25 = bm25s.BM25()
         bm25.index(corpus_tokens, show_progress=False)
         return cls(bm25, scheme)

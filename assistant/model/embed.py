@@ -18,12 +18,13 @@ from typing import Protocol
 import numpy as np
 
 from ..config import Settings
-from .resolve import load_sentence_transformer, resolve_model
+from .resolve import load_sentence_transformer, pick_device, resolve_model
 
 
 class Embedder(Protocol):
     model_id: str  # stable id of model + backend, written into the index manifest
     dim: int
+    device: str  # where it runs ("cpu", "cuda:0"), recorded in the manifest for `status`
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dim) float32, unit norm, with the model's query prompt."""
@@ -59,12 +60,14 @@ def model_fingerprint(folder: Path, *, exports: bool = False) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """An ``Embedder`` over a sentence-transformers model on CPU."""
+    """An ``Embedder`` over a sentence-transformers model, on the CPU or a GPU (``Settings.device``)."""
 
     def __init__(self, settings: Settings) -> None:
         resolved = resolve_model(settings)
+        placement = pick_device(settings)  # before loading: `--device cuda` without a GPU fails fast
         self._model = load_sentence_transformer(settings, resolved)
-        self._batch_size = settings.batch_size
+        self.batch_size: int = placement.batch_size  # sized to the card on a GPU
+        self.device: str = placement.device
         self.dim: int = int(self._model.get_embedding_dimension())
         folder = Path(resolved)
         self.name: str = settings.model
@@ -88,18 +91,18 @@ class SentenceTransformerEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        vectors = encode(texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True,
+        vectors = encode(texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
                          show_progress_bar=progress)  # fmt: skip
         return np.ascontiguousarray(vectors, dtype=np.float32)  # (n, dim) float32, unit norm
 
 
-_cache: dict[tuple[str, str, str], SentenceTransformerEmbedder] = {}
+_cache: dict[tuple[str, str, str, str], SentenceTransformerEmbedder] = {}
 _lock = threading.Lock()  # the UI serves requests from several threads; load once
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    """The process-wide embedder for (model, backend, cache folder), loaded on first use."""
-    key = (settings.model, settings.backend, str(settings.model_cache_dir))
+    """The process-wide embedder for (model, backend, cache folder, device), loaded on first use."""
+    key = (settings.model, settings.backend, str(settings.model_cache_dir), settings.device)
     with _lock:
         if key not in _cache:
             _cache[key] = SentenceTransformerEmbedder(settings)

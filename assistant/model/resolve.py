@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -183,7 +184,7 @@ def cpu_threads() -> int:
 
 
 def load_sentence_transformer(settings: Settings, resolved: str | None = None) -> SentenceTransformer:
-    """Load ``settings.model`` on CPU with the configured backend, threads and sequence length.
+    """Load ``settings.model`` on the device ``pick_device`` chooses, with the configured backend, threads and sequence length.
 
     ``resolved`` is what ``resolve_model`` returned, for callers that already resolved (it may probe the hub).
     With ``onnx-int8`` the model is loaded as usual, exported to ONNX int8 on first use (into the model folder), and
@@ -206,13 +207,54 @@ def load_sentence_transformer(settings: Settings, resolved: str | None = None) -
     return model
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where the model runs and how: the device torch is given, the weights' precision and the encode batch."""
+
+    device: str  # "cpu" or "cuda:0"
+    half: bool  # fp16 weights (GPU only: the CPU has no fast half-precision kernels)
+    batch_size: int
+
+
+def pick_device(settings: Settings) -> Placement:
+    """``settings.device`` made concrete.  ``cuda`` without a GPU torch can use is a ModelError, never a silent CPU.
+
+    On a GPU the weights are fp16 and the batch is sized to the card: half precision only pays off in large batches
+    (measured on an H100 for this architecture: fp16 ~1,450 chunks/s at batch 64, ~3,700 at 1,024; fp32 ~2,450).
+    The onnx-int8 backend runs on the CPU only, so ``auto`` keeps it there and ``cuda`` refuses it.
+    """
+    cpu = Placement("cpu", False, settings.batch_size)
+    if settings.device == "cpu":
+        return cpu
+    if settings.backend != "torch":
+        if settings.device == "cuda":
+            raise ModelError(f"--device cuda needs the torch backend; the {settings.backend!r} backend runs on the "
+                             "CPU only. Use --backend torch, or --device cpu.")
+        return cpu
+    import torch
+
+    if not torch.cuda.is_available():
+        if settings.device == "cuda":
+            built = "a CUDA build" if torch.version.cuda else "a CPU-only build"
+            raise ModelError(f"--device cuda asks for a GPU, but torch {torch.__version__} ({built}) sees none. "
+                             "Use --device cpu (or auto), or install a CUDA torch on a machine with a GPU.")
+        return cpu
+    memory_gib = torch.cuda.get_device_properties(0).total_memory / 2**30
+    # ~180-token chunks: activations of a 1,024 batch take a few GiB in fp16, so small cards get smaller batches
+    batch = 1024 if memory_gib >= 24 else 256 if memory_gib >= 8 else 64
+    return Placement("cuda:0", True, batch)
+
+
 def _load_torch(settings: Settings, name: str) -> SentenceTransformer:
     import torch
     from sentence_transformers import SentenceTransformer
 
+    placement = pick_device(settings)
     torch.set_num_threads(settings.threads or cpu_threads())  # pooling runs in torch with either backend
     try:
-        model = SentenceTransformer(name, device="cpu")
+        model = SentenceTransformer(name, device=placement.device)
+        if placement.half:
+            model.half()
     except Exception as exc:  # noqa: BLE001 - transformers raises many types; the user needs one message
         hint = f"delete {name} to rebuild it" if Path(name).is_dir() else "check the name and your network"
         raise ModelError(f"could not load the embedding model from {name}: {exc}. {hint.capitalize()}, or set "
