@@ -193,23 +193,32 @@ def main() -> int:
     ap.add_argument("--startup-timeout", type=float, default=600, help="seconds to wait for the server")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (server log, index)")
+    ap.add_argument("--serve-index", type=Path,
+                    help="serve this prebuilt index over --corpus in place (no copy, no build, no rebuild), e.g. the "
+                         "100k index that bench/scale.py --keep leaves")
     args = ap.parse_args()
     if not (1 <= args.clients <= 500 and 0 < args.seconds <= 3600):
         ap.error("--clients must be 1..500 and --seconds 0..3600")
     rebuild_at = args.seconds / 4 if args.rebuild_at is None else args.rebuild_at
     questions = [json.loads(line)["question"] for line in args.questions.read_text(encoding="utf-8").splitlines()
                  if line.strip()]
+    if args.serve_index:
+        rebuild_at = args.seconds + 60  # never: the clients stop first, and then the rebuild is called off
 
     tmp = Path(tempfile.mkdtemp(prefix="load-bench-"))
     corpus, index_dir, log = tmp / "corpus", tmp / "index", tmp / "server.log"
-    shutil.copytree(args.corpus, corpus)
+    if args.serve_index:
+        corpus, index_dir = args.corpus, args.serve_index
+    else:
+        shutil.copytree(args.corpus, corpus)
     env = cli_env(corpus, index_dir, args.year)
     server = None
     try:
-        code, seconds, output = build_index(env)
-        if code != 0:
-            sys.exit(f"the initial build failed:\n{output}")
-        print(f"initial index built in {seconds:.1f} s", flush=True)
+        if not args.serve_index:
+            code, seconds, output = build_index(env)
+            if code != 0:
+                sys.exit(f"the initial build failed:\n{output}")
+            print(f"initial index built in {seconds:.1f} s", flush=True)
         port = common.free_port(HOST)
         url = f"http://{HOST}:{port}"
         t_start = time.monotonic()

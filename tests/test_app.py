@@ -94,7 +94,7 @@ def articles_of(index_dir: Path) -> dict[str, Article]:
 def test_first_start_builds_the_index_with_progress_and_binds_loopback(server):
     log = server["log"].read_text(encoding="utf-8")
     assert "building the index" in log
-    assert "indexed 1 pages, 5 articles" in log
+    assert "indexed: 1 pages, 5 articles" in log
     assert "http://127.0.0.1:" in log
     assert "site-packages/gradio/" not in log, log  # Gradio warns at startup about handlers it cannot wire
 

@@ -210,7 +210,7 @@ def test_cli_index_rebuilds_a_damaged_index_and_says_why(copy, seed_assistant):
     out = run("index", "--quiet", settings=copy)
     assert out.returncode == 0, out.stderr
     assert "cannot be reused" in out.stderr and "vectors.faiss" in out.stderr
-    assert "indexed 1 pages, 5 articles" in out.stdout
+    assert "indexed: 1 pages, 5 articles" in out.stdout
     assert_same_as_seed(copy, seed_assistant)
 
 
