@@ -216,9 +216,12 @@ def test_date_sources_in_order():
     assert split_articles(page_of(header, source="2023/07/28/p.txt"))[0].date == "2024-03-05"  # header over path
     assert split_articles(page_of(header, date="2024-03-09"))[0].date == "2024-03-09"  # page metadata over header
     own = "标题\n\n新华社北京3月4日电 会议召开。"
-    assert split_articles(page_of(own, date="2024-03-09"))[0].date == "2024-03-04"  # the dateline over everything
+    # Publication over the dateline: the dateline's day is when the dispatch was filed, kept as ``filed``.
+    [filed] = split_articles(page_of(own, date="2024-03-09"))
+    assert (filed.date, filed.filed) == ("2024-03-09", "2024-03-04")
+    assert split_articles(page_of(own, source="p.txt"), default_year=2024)[0].date == "2024-03-04"  # dateline alone
     today = "标题\n\n本报讯 今天（3月4日），会议召开。"
-    assert split_articles(page_of(today, date="2024-03-09"))[0].date == "2024-03-04"  # stated as the article's day
+    assert split_articles(page_of(today, source="p.txt"), default_year=2024)[0].date == "2024-03-04"  # its own day
     event = "标题\n\n本报讯 3月4日，会议召开。"
     assert split_articles(page_of(event, date="2024-03-09"))[0].date == "2024-03-09"  # the event's day yields
     assert split_articles(page_of(event, source="p.txt"), default_year=2024)[0].date == "2024-03-04"  # unless alone

@@ -18,9 +18,10 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
   full date or an edition mark (``新闻联播文字版 2024年3月5日``, ``2021年6月18日 星期五``, ``第1版``) are the page's masthead:
   they date the page and belong to no article.  Any other text before the first article (the end of an article
   continued from another page) becomes an article of its own.
-* **Date** (:mod:`.dates`): the dateline's own date, the month and day taking their year from the nearest of the
-  page's date (export record or HTML), its header, its path and the year setting; else the first of those that is a
-  full date; else a date opening the story (``本报讯 6月16日下午``).
+* **Date** (:mod:`.dates`): when it was published: the first full date of the page's date (export record or HTML),
+  its header and its path; else the dateline's own date, the month and day taking their year from the nearest of
+  those and the year setting; else a date opening the story (``本报讯 6月16日下午``).  A dateline's date that differs
+  from the published one is kept as ``Article.filed``.
 * **Byline**: the last line of an article made only of roles and names (:func:`assistant.text.parse_byline`); else a
   bracketed credit in the lead (``本报讯（记者 张三）``, ``【环球网报道 记者 朱嘉琪】``) or closing the last paragraph
   (``（记者 王五）``); reporters also from credits glued after the last sentence (``编辑：房宽记者：覃广华、黄凯莹``, read
@@ -50,7 +51,7 @@ from dataclasses import dataclass
 from ..text import FULLWIDTH_DIGITS, SENTENCE_PUNCT, ends_paragraph, join_fragments, parse_byline
 from ..types import Article, Page
 from .credits import closing_credits, parse_credits
-from .dates import HEADER_MAX, Anchor, page_anchor, resolve
+from .dates import HEADER_MAX, Anchor, article_dates, page_anchor
 from .headline import MAX_CHARS, derive_headline
 from .leads import STRONG, WEAK, Lead, parse_lead
 
@@ -241,7 +242,7 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
         if len(body) > 1 and body[0].text == page.title:  # the headline repeated as the first line
             head, body = body[:1], body[1:]
     lead = parse_lead(body[0].text) if body else None
-    date = resolve(lead.date, anchor, lead.days_after, lead.event) if lead else anchor.iso()
+    date, filed = article_dates(lead.date, anchor, lead.days_after, lead.event) if lead else (anchor.iso(), None)
 
     byline_at = next((i for i in range(len(body) - 1, 0, -1) if parse_byline(body[i].text) is not None), None)
     kept = body[:byline_at] if byline_at is not None else body
@@ -271,7 +272,7 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
     return Article(article_id=digest, source=page.source, title=title, text=text, date=date,
                    dateline=lead.dateline if lead and lead.strong else None, byline=byline,
                    reporters=tuple(dict.fromkeys((*page.reporters, *reporters))), page=number or None,
-                   ordinal=ordinal, section=page.section)
+                   ordinal=ordinal, section=page.section, filed=filed)
 
 
 def _inline_byline(paragraphs: list[str], lead: Lead | None) -> tuple[tuple[str, ...], str]:
