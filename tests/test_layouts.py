@@ -241,8 +241,11 @@ def test_date_sources_in_order():
     ("原标题：某地推出便民新举措 群众办事更方便某地推出便民新举措。", "某地推出便民新举措 群众办事更方便某地推出便民新举措"),
     ("1950？1940？现在还真别小瞧这种跌幅，因为不管是上涨还是下跌。", "1950？1940？现在还真别小瞧这种跌幅"),
     ("ChinaJoy 2023已于今日在上海新国际博览中心正式开幕，展会首日人员络绎不绝。", "ChinaJoy 2023已于今日在上海新国际博览中心正式开幕"),
+    # A whole sentence up to MAX_CHARS + SLACK is kept; a longer one without a clause boundary is cut at a word.
     ("这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的句子一直写到很后面才结束。",
-     "这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的…"),  # the limit, then an ellipsis
+     "这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的句子一直写到很后面才结束"),
+    ("这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的句子一直写到了很后面很后面才算结束。",
+     "这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的…"),  # a word within the limit, an ellipsis
 ])
 def test_derived_headlines(text, headline):
     assert derive_headline(text) == headline

@@ -46,14 +46,14 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..text import FULLWIDTH_DIGITS, SENTENCE_PUNCT, ends_paragraph, join_fragments, parse_byline
 from ..types import Article, Page
 from .credits import closing_credits, parse_credits
 from .dates import HEADER_MAX, Anchor, article_dates, page_anchor
-from .headline import MAX_CHARS, derive_headline
-from .leads import STRONG, WEAK, Lead, parse_lead
+from .headline import MAX_CHARS, derive_headline, original_title, story_start
+from .leads import STRONG, Lead, parse_lead
 
 MAX_HEADLINE = 64
 MAX_BLOCK_HEADLINE = 120  # a broadcast page's headlines run longer than a newspaper's
@@ -241,6 +241,13 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
         title = page.title
         if len(body) > 1 and body[0].text == page.title:  # the headline repeated as the first line
             head, body = body[:1], body[1:]
+    if body and (found := original_title(body[0].text)) is not None:
+        # 原标题：… opening the text: the original headline (the article's, unless one is printed) leaves the text.
+        original, at = found
+        rest = body[0].text[at:].strip()
+        if rest or len(body) > 1:
+            body = ([replace(body[0], text=rest, start=body[0].start + at)] if rest else []) + body[1:]
+            title = title or original
     lead = parse_lead(body[0].text) if body else None
     date, filed = article_dates(lead.date, anchor, lead.days_after, lead.event) if lead else (anchor.iso(), None)
 
@@ -261,10 +268,10 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
         story = paragraphs[0] if paragraphs else text
         if lead and lead.strong and paragraphs:
             story = story[lead.end:]
-        weak = WEAK.match(story)
-        if weak and len(story) - weak.end() > MAX_CHARS // 2:  # 记者从水利部获悉，…: the news comes after
-            story = story[weak.end():]
-        title = derive_headline(story) or derive_headline(text) or text[:MAX_CHARS].strip()
+        elif paragraphs:  # a dateline after a printed headline or a photo caption (…（资料图）海外网8月17日电)
+            printed, at = story_start(story)
+            title, story = printed, story[at:]
+        title = title or derive_headline(story) or derive_headline(text) or text[:MAX_CHARS].strip()
 
     first = (head or body)[0].start
     number = bisect_right(page.page_breaks, first) if page.page_breaks else None
