@@ -8,7 +8,7 @@ restatement of the headline; the caller takes it out of the text).
 -> ``"“出发吧·西宁”2023美好生活文旅短视频大赛赛程过半"`` (:func:`derive_headline`):
 
 1. what opens a text without being its news is skipped, by its grammar, as often as it repeats: a dateline or a
-   ``…消息，`` / ``…报道：`` opening, a ``据…报道，`` or ``记者从…获悉，`` lead, a bracketed tag ``【CNMO新闻】``, a run of
+   ``…消息，`` / ``…报道：`` opening, an attribution (``据…，``) or ``记者从…获悉，`` lead, a bracketed tag ``【CNMO新闻】``, a run of
    credits (``每经记者 黄婉银 每经编辑 陈梦妤``), a photo caption ending in its credit (``新闻发布会现场。澎湃新闻记者
    罗振宇 图``), a date or time phrase (``24日，``, ``8月5日晚，``, ``今天（5月29日），``) and a quotation opening the story
    (``“这里开放得太及时了！”``);
@@ -50,6 +50,7 @@ _OPENERS = [re.compile(p) for p in (
     r"^[^，,。！？!?\n]{1,24}?(?:\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*(?:消息|讯|报道)\s*[，,：:]\s*",  # IT之家 7 月 31 日消息，
     r"^综合[^，,。！？!?\n]{1,30}?报道[，,：:\s]?\s*",  # 综合《太阳报》《每日邮报》7月31日报道
     r"^【[^】\n]{1,30}】\s*",  # 【CNMO新闻】
+    r"^据[^，,。！？!?\n]{1,30}[，,]\s*",  # 据用户反馈， / 据市场调查机构最新报告，: whose word it is, not what happened
     rf"^(?:[\u4e00-\u9fff]{{0,8}}?{_ROLES}\s*[：:]?\s*{_NAMES})+",  # 每经记者 黄婉银 每经编辑 陈梦妤
     # a photo caption closed by its credit: 新闻发布会现场。澎湃新闻记者 罗振宇 图 / 发布会现场。陆浩榕摄
     r"^[^！？!?\n]{0,40}?[\u4e00-\u9fff]{2,4}\s*(?:摄|图)(?=\s|\d)\s*",
@@ -64,8 +65,8 @@ _PAIRS = {"“": "”", "《": "》", "（": "）", "(": ")", "‘": "’", "「
 # Where the story under an original headline begins: a date phrase, a credit run or a bracketed tag (the dateline
 # forms are the leads' own, tried separately).
 _STORY = re.compile(
-    rf"(?:当地时间|北京时间|截至|近日|日前|(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日{_TIME}?\s*[，,]|{_ROLES}\s*[：:]?\s*[\u4e00-\u9fff]{{2,3}}\s"
-    r"|【[^】\n]{2,30}】)")
+    rf"(?:当地时间|北京时间|截至|近日|日前|(?:\d{{4}}\s*年\s*)?\d{{1,2}}\s*月\s*\d{{1,2}}\s*日{_TIME}?\s*[，,]"
+    rf"|{_ROLES}\s*[：:]?\s*[\u4e00-\u9fff]{{2,3}}\s|【[^】\n]{{2,30}}】)")
 
 
 def original_title(paragraph: str) -> tuple[str, int] | None:
@@ -107,14 +108,15 @@ def story_start(paragraph: str) -> tuple[str, int]:
     before = paragraph[:at].rstrip()
     # A headline is glued to its dateline or set off by a space; a clause ending in a comma (当地时间8月12日，) is a
     # sentence's opening, and one with a sentence end is a caption or the end of something else.
-    if (len(before.strip(_TRIM)) < MIN_CLAUSE or before.endswith(tuple("，,、：:；;")) or _SENTENCE.search(before)
-            or _is_caption(before) or _WHEN.match(before + "，")):
+    # A headline may end in 。 (2023年护理学专业认证专家培训会在长沙召开。红网时刻新闻8月12日讯); two sentences are not one.
+    if (len(before.strip(_TRIM)) < MIN_CLAUSE or before.endswith(tuple("，,、：:；;"))
+            or _SENTENCE.search(before.rstrip("。")) or _is_caption(before) or _WHEN.match(before + "，")):
         return "", end
-    return before.strip(_TRIM), end
+    return before.strip(_TRIM).rstrip("。"), end
 
 
 def derive_headline(text: str) -> str:
-    """The first clause of ``text`` (the story after its dateline) that names its news; ``""`` when it holds no words."""
+    """The first clause of ``text`` (the story after its dateline) naming its news; ``""`` when it holds no words."""
     s = _skip_openers(text.strip())
     end = 0
     while True:  # a first "sentence" of a few characters (1950？1940？…) is no headline: take the next one too
@@ -187,17 +189,23 @@ def _lead_at(s: str, lo: int, hi: int, weak: bool = True) -> int | None:
         if m is None:
             continue
         end = i + m.end()
-        starts = [j for j in _word_starts(s[:end]) if i <= j < end]
-        for j in reversed(starts):  # the latest word start from which the same dateline still reads
-            mj = STRONG.match(s[j:]) or (weak and WEAK.match(s[j:])) or _REPORTED.match(s[j:])
-            if mj and j + mj.end() == end and _OUTLETISH.search(s[j:end]):
-                return j
-        return i
+        if i == lo or not (s[i - 1].isalnum() or s[i - 1].isspace()):  # after punctuation: no headline glued to it
+            return i
+        words = _tagged(s[:end])
+        starts, at = [], 0
+        for word, _ in words:
+            mj = STRONG.match(s[at:]) or (weak and WEAK.match(s[at:])) or _REPORTED.match(s[at:])
+            if at >= i and mj and at + mj.end() == end:
+                starts.append((at, word))
+            at += len(word)
+        # The dateline starts at the first word that names an outlet (羊城晚报, 红网), not at a headline's last words.
+        named = [j for j, word in starts if _OUTLET_WORD.search(word)]
+        return named[0] if named else starts[-1][0] if starts else i
     return None
 
 
 _REPORTED = re.compile(rf"{OUTLET}\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日\s*报道")  # 参考消息网7月21日报道
-_OUTLETISH = re.compile(r"^[\u4e00-\u9fffA-Za-z·（()）-]{2,}|^据|^记者|^本")
+_OUTLET_WORD = re.compile(r"^(?:据|记者|本报).*|^[\u4e00-\u9fff]+(?:报|网|社|台|刊|客户端)$")
 
 
 def _story_at(s: str, lo: int, hi: int) -> int | None:
