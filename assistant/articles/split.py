@@ -13,7 +13,8 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
   its first words.
 * **Headline**: the one or two short headline lines right before a lead (<= 64 characters, no sentence punctuation,
   not a byline, lead or page furniture), joined with a space; the headline line of a blank-line boundary; else
-  ``Page.title`` (HTML, export records); else one made from the text (:mod:`.headline`), never the file name.
+  ``Page.title`` (HTML, export records); else a ``原标题：`` opening the text, or a headline printed before a dateline
+  inside the first line; else one made from the text (:mod:`.headline`), never the file name.
 * **Page header**: lines before the first article that are all short (<= 40 characters, no sentence end) and include a
   full date or an edition mark (``新闻联播文字版 2024年3月5日``, ``2021年6月18日 星期五``, ``第1版``) are the page's masthead:
   they date the page and belong to no article.  Any other text before the first article (the end of an article
@@ -33,7 +34,8 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
 * **No lead**: a page without article starts is split after each byline line if there are several, else it is one
   article.  An export record (``Page.row``) is always exactly one article.
 
-No text is dropped except a page header: every other character of the page is in some article's title or text, in
+No text is dropped except a page header and an original headline (``原标题：…`` opening an article, which becomes its
+headline unless one is printed; :func:`.headline.original_title`): every other character of the page is in some article's title or text, in
 page order.  ``Article.text`` is lead and body paragraphs, then the byline, then anything printed after the byline (a
 caption), joined by single ``\\n``.  ``page`` comes from ``Page.page_breaks`` (PDF); ``ordinal`` counts articles from 0.
 
