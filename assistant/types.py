@@ -54,13 +54,16 @@ class Article:
     source: str
     title: str
     text: str
-    date: str | None = None  # ISO "2021-06-18" when the lead gives month/day (year from the page or settings)
+    date: str | None = None  # ISO "2021-06-18": when it was published (record, page metadata, header, path, else lead)
     dateline: str | None = None  # "本报讯" and the like
     byline: str = ""  # the byline line as printed, e.g. "记者 柴琳琳 通讯员 姜璞 文/图"
     reporters: tuple[str, ...] = ()  # role-qualified names, e.g. ("记者 柴琳琳", "通讯员 姜璞")
     page: int | None = None  # 1-based physical page (PDF) where the article starts
     ordinal: int = 0  # position of the article on its page
     section: str | None = None  # 栏目 / channel, when the source names one
+    # The day its dateline names (本报北京8月16日电: filed on the 16th), only where that differs from ``date`` (published
+    # on the 17th): the dispatch's day is still what "8月16日" in the story means.
+    filed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class Citation:
     end: int
     text: str
     page: int | None = None
+    filed: str | None = None  # the article's dateline date, where it differs from ``date`` (see Article.filed)
 
     def to_json(self) -> dict:
         d = asdict(self)

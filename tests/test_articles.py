@@ -181,7 +181,9 @@ def test_page_date_and_title_from_html_metadata():
                    title="会议召开", date="2021-06-20")
     [article] = split_articles(page)
     assert (article.title, article.date, article.source) == ("会议召开", "2021-06-20", "https://news.example.cn/1.html")
-    assert split_articles(page_of("新华社北京6月2日电 会议。", date="2021-06-20"))[0].date == "2021-06-02"
+    # The page's publication date wins; the dateline's (the day the dispatch was filed) is kept apart.
+    [filed] = split_articles(page_of("新华社北京6月2日电 会议。", date="2021-06-20"))
+    assert (filed.date, filed.filed) == ("2021-06-20", "2021-06-02")
     assert split_articles(page_of("本报讯 6月2日,会议。", date="2021-06-20"))[0].date == "2021-06-20"
 
 

@@ -216,9 +216,12 @@ def test_date_sources_in_order():
     assert split_articles(page_of(header, source="2023/07/28/p.txt"))[0].date == "2024-03-05"  # header over path
     assert split_articles(page_of(header, date="2024-03-09"))[0].date == "2024-03-09"  # page metadata over header
     own = "标题\n\n新华社北京3月4日电 会议召开。"
-    assert split_articles(page_of(own, date="2024-03-09"))[0].date == "2024-03-04"  # the dateline over everything
+    # Publication over the dateline: the dateline's day is when the dispatch was filed, kept as ``filed``.
+    [filed] = split_articles(page_of(own, date="2024-03-09"))
+    assert (filed.date, filed.filed) == ("2024-03-09", "2024-03-04")
+    assert split_articles(page_of(own, source="p.txt"), default_year=2024)[0].date == "2024-03-04"  # dateline alone
     today = "标题\n\n本报讯 今天（3月4日），会议召开。"
-    assert split_articles(page_of(today, date="2024-03-09"))[0].date == "2024-03-04"  # stated as the article's day
+    assert split_articles(page_of(today, source="p.txt"), default_year=2024)[0].date == "2024-03-04"  # its own day
     event = "标题\n\n本报讯 3月4日，会议召开。"
     assert split_articles(page_of(event, date="2024-03-09"))[0].date == "2024-03-09"  # the event's day yields
     assert split_articles(page_of(event, source="p.txt"), default_year=2024)[0].date == "2024-03-04"  # unless alone
@@ -238,8 +241,11 @@ def test_date_sources_in_order():
     ("原标题：某地推出便民新举措 群众办事更方便某地推出便民新举措。", "某地推出便民新举措 群众办事更方便某地推出便民新举措"),
     ("1950？1940？现在还真别小瞧这种跌幅，因为不管是上涨还是下跌。", "1950？1940？现在还真别小瞧这种跌幅"),
     ("ChinaJoy 2023已于今日在上海新国际博览中心正式开幕，展会首日人员络绎不绝。", "ChinaJoy 2023已于今日在上海新国际博览中心正式开幕"),
+    # A whole sentence up to MAX_CHARS + SLACK is kept; a longer one without a clause boundary is cut at a word.
     ("这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的句子一直写到很后面才结束。",
-     "这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的…"),  # the limit, then an ellipsis
+     "这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的句子一直写到很后面才结束"),
+    ("这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的句子一直写到了很后面很后面才算结束。",
+     "这是一个非常非常长而且中间完全没有任何标点符号可以用来断开的…"),  # a word within the limit, an ellipsis
 ])
 def test_derived_headlines(text, headline):
     assert derive_headline(text) == headline

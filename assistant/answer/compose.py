@@ -279,7 +279,7 @@ def _render(question: str, groups: list[list[_Sentence]], hits: list[Hit], setti
             a = s.article
             citations.append(Citation(n=len(citations) + 1, article_id=a.article_id, title=a.title, date=a.date,
                                       reporters=a.reporters, source=a.source, start=s.start, end=s.end, text=s.text,
-                                      page=a.page))
+                                      page=a.page, filed=a.filed))
             parts.append(f"{s.text}[{len(citations)}]")
         lines.append((parts, group[0].article))
     if len(lines) > 1:

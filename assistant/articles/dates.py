@@ -9,12 +9,15 @@ Sources, nearest first (:func:`page_anchor` picks the first that exists):
    ``xwlb-20230728-01``), else a year (``news_2021-06.txt``, ``2021/``);
 4. the year setting (``--year``).
 
-An article's date is its dateline's date when it prints one (``新华社北京6月18日电``, ``吉林日报8月16日讯``, or a story
-opening ``今天（6月18日）``); else the anchor's full date; else a date opening the story (``本报讯 6月16日下午``: the
-event's day, which runs a day or more before the article's wherever both are known).  A month and day without a
-year take the year that puts them nearest the anchor's full date (a 12月31日 lead on a page of 2024-01-01 is
-2023-12-31), or the anchor's year.  ISO ``YYYY-MM-DD`` when a year is known, ``MM-DD`` when only the lead's month and
-day are, ``None`` when nothing dates it.
+An article's date is the day it was published: the anchor's full date when there is one; else its dateline's date
+(``新华社北京6月18日电``, ``吉林日报8月16日讯``, or a story opening ``今天（6月18日）``); else a date opening the story
+(``本报讯 6月16日下午``: the event's day, which runs a day or more before the article's wherever both are known).  The
+anchor wins over the dateline because a dateline says when a dispatch was *filed*: a paper prints 本报北京8月16日电 in
+its issue of 8月17日, and a site files it under ``2023/08/17/`` (69 of 600 regional articles of one month).  The
+dateline's date is kept apart as ``filed`` (:func:`article_dates`) where it differs, since "16日" in the story means
+the 16th.  A month and day without a year take the year that puts them nearest the anchor's full date (a 12月31日 lead
+on a page of 2024-01-01 is 2023-12-31), or the anchor's year.  ISO ``YYYY-MM-DD`` when a year is known, ``MM-DD`` when
+only the lead's month and day are, ``None`` when nothing dates it.
 Left out: dates in words (六月十八日), relative dates (昨天) without a printed date, time zones (a date is read as
 printed).
 """
@@ -87,6 +90,24 @@ def resolve(lead_date: tuple[int | None, int, int] | None, anchor: Anchor, days_
         return iso
     later = dt.date(year if year is not None else 2001, month, day) + dt.timedelta(days=days_after)
     return later.isoformat() if year is not None else later.strftime("%m-%d")  # 2001: no 29 February to step over
+
+
+def article_dates(lead_date: tuple[int | None, int, int] | None, anchor: Anchor, days_after: int = 0,
+                  event: bool = False) -> tuple[str | None, str | None]:
+    """(published, filed) of an article: the anchor's full date, else the lead's; ``filed`` is the dateline's date
+    where it differs from the published one, else ``None``.
+
+    ``((None, 8, 16), Anchor(2023-08-17))`` -> ``("2023-08-17", "2023-08-16")``; ``((None, 8, 16), Anchor(year=2023))``
+    -> ``("2023-08-16", None)``; an ``event`` date is never a filing date.
+    """
+    filed = resolve(lead_date, anchor, days_after) if lead_date is not None and not event else None
+    if anchor.date is not None:
+        published = anchor.iso()
+    elif filed is not None:
+        published = filed
+    else:
+        published = resolve(lead_date, anchor, days_after, event)
+    return published, filed if filed != published else None
 
 
 def page_anchor(page_date: str | None, header: list[str], paths: list[str], default_year: int | None) -> Anchor:

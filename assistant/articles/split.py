@@ -13,14 +13,16 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
   its first words.
 * **Headline**: the one or two short headline lines right before a lead (<= 64 characters, no sentence punctuation,
   not a byline, lead or page furniture), joined with a space; the headline line of a blank-line boundary; else
-  ``Page.title`` (HTML, export records); else one made from the text (:mod:`.headline`), never the file name.
+  ``Page.title`` (HTML, export records); else a ``原标题：`` opening the text, or a headline printed before a dateline
+  inside the first line; else one made from the text (:mod:`.headline`), never the file name.
 * **Page header**: lines before the first article that are all short (<= 40 characters, no sentence end) and include a
   full date or an edition mark (``新闻联播文字版 2024年3月5日``, ``2021年6月18日 星期五``, ``第1版``) are the page's masthead:
   they date the page and belong to no article.  Any other text before the first article (the end of an article
   continued from another page) becomes an article of its own.
-* **Date** (:mod:`.dates`): the dateline's own date, the month and day taking their year from the nearest of the
-  page's date (export record or HTML), its header, its path and the year setting; else the first of those that is a
-  full date; else a date opening the story (``本报讯 6月16日下午``).
+* **Date** (:mod:`.dates`): when it was published: the first full date of the page's date (export record or HTML),
+  its header and its path; else the dateline's own date, the month and day taking their year from the nearest of
+  those and the year setting; else a date opening the story (``本报讯 6月16日下午``).  A dateline's date that differs
+  from the published one is kept as ``Article.filed``.
 * **Byline**: the last line of an article made only of roles and names (:func:`assistant.text.parse_byline`); else a
   bracketed credit in the lead (``本报讯（记者 张三）``, ``【环球网报道 记者 朱嘉琪】``) or closing the last paragraph
   (``（记者 王五）``); reporters also from credits glued after the last sentence (``编辑：房宽记者：覃广华、黄凯莹``, read
@@ -32,7 +34,8 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
 * **No lead**: a page without article starts is split after each byline line if there are several, else it is one
   article.  An export record (``Page.row``) is always exactly one article.
 
-No text is dropped except a page header: every other character of the page is in some article's title or text, in
+No text is dropped except a page header and an original headline (``原标题：…`` opening an article, which becomes its
+headline unless one is printed; :func:`.headline.original_title`): every other character of the page is in some article's title or text, in
 page order.  ``Article.text`` is lead and body paragraphs, then the byline, then anything printed after the byline (a
 caption), joined by single ``\\n``.  ``page`` comes from ``Page.page_breaks`` (PDF); ``ordinal`` counts articles from 0.
 
@@ -45,14 +48,14 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..text import FULLWIDTH_DIGITS, SENTENCE_PUNCT, ends_paragraph, join_fragments, parse_byline
 from ..types import Article, Page
 from .credits import closing_credits, parse_credits
-from .dates import HEADER_MAX, Anchor, page_anchor, resolve
-from .headline import MAX_CHARS, derive_headline
-from .leads import STRONG, WEAK, Lead, parse_lead
+from .dates import HEADER_MAX, Anchor, article_dates, page_anchor
+from .headline import MAX_CHARS, derive_headline, original_title, story_start
+from .leads import STRONG, Lead, parse_lead
 
 MAX_HEADLINE = 64
 MAX_BLOCK_HEADLINE = 120  # a broadcast page's headlines run longer than a newspaper's
@@ -240,8 +243,15 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
         title = page.title
         if len(body) > 1 and body[0].text == page.title:  # the headline repeated as the first line
             head, body = body[:1], body[1:]
+    if body and (found := original_title(body[0].text)) is not None:
+        # 原标题：… opening the text: the original headline (the article's, unless one is printed) leaves the text.
+        original, at = found
+        rest = body[0].text[at:].strip()
+        if rest or len(body) > 1:
+            body = ([replace(body[0], text=rest, start=body[0].start + at)] if rest else []) + body[1:]
+            title = title or original
     lead = parse_lead(body[0].text) if body else None
-    date = resolve(lead.date, anchor, lead.days_after, lead.event) if lead else anchor.iso()
+    date, filed = article_dates(lead.date, anchor, lead.days_after, lead.event) if lead else (anchor.iso(), None)
 
     byline_at = next((i for i in range(len(body) - 1, 0, -1) if parse_byline(body[i].text) is not None), None)
     kept = body[:byline_at] if byline_at is not None else body
@@ -260,10 +270,10 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
         story = paragraphs[0] if paragraphs else text
         if lead and lead.strong and paragraphs:
             story = story[lead.end:]
-        weak = WEAK.match(story)
-        if weak and len(story) - weak.end() > MAX_CHARS // 2:  # 记者从水利部获悉，…: the news comes after
-            story = story[weak.end():]
-        title = derive_headline(story) or derive_headline(text) or text[:MAX_CHARS].strip()
+        elif paragraphs:  # a dateline after a printed headline or a photo caption (…（资料图）海外网8月17日电)
+            printed, at = story_start(story)
+            title, story = printed, story[at:]
+        title = title or derive_headline(story) or derive_headline(text) or text[:MAX_CHARS].strip()
 
     first = (head or body)[0].start
     number = bisect_right(page.page_breaks, first) if page.page_breaks else None
@@ -271,7 +281,7 @@ def _article(page: Page, head: list[_Line], body: list[_Line], anchor: Anchor, o
     return Article(article_id=digest, source=page.source, title=title, text=text, date=date,
                    dateline=lead.dateline if lead and lead.strong else None, byline=byline,
                    reporters=tuple(dict.fromkeys((*page.reporters, *reporters))), page=number or None,
-                   ordinal=ordinal, section=page.section)
+                   ordinal=ordinal, section=page.section, filed=filed)
 
 
 def _inline_byline(paragraphs: list[str], lead: Lead | None) -> tuple[tuple[str, ...], str]:

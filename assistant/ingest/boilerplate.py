@@ -12,8 +12,15 @@ Script and style fragments that leaked into the text (``showPlayer({id:"…",wid
 (braces with ``:`` or ``;`` inside, or ``function(``).  ``<script>alert(1)</script>`` written as text in an
 article has no braces or statements and stays.
 
-Each removed piece counts one in ``Page.trimmed``.  Left out: furniture at the top of a text (bread crumbs, 来源 lines:
-the HTML reader drops those), furniture between two articles of one page, and ad copy.
+Ads that the sites inserted into the text are removed wherever they are: a ``广告`` label opening a segment (at a line
+start, after a sentence end, a closer or a space), a short run of ad copy and the ad's close button ``×``
+(``广告 美女秀场 真人直播 >>进入直播间与主播亲密互动 ×``): the button is what tells ad copy from a sentence about 广告.
+
+Each removed piece counts one in ``Page.trimmed``.  So does each ``原标题：…`` label that opens a line: the article
+stage (:mod:`assistant.articles.headline`) takes that original headline out of the text, because only it can tell where
+a headline glued to its story ends (at the story's dateline or date); it is counted here so that the build summary
+reports every piece of furniture in one figure.  Left out: furniture at the top of a text (bread crumbs, 来源 lines:
+the HTML reader drops those), furniture between two articles of one page, and ad copy without its ``×``.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ _TAIL = [re.compile(f"(?:{p})\\s*$") for p in (
     r"(?:上一篇|下一篇|上一页|下一页|首页|尾页)(?:\s*[:：][^\n]{0,60})?",
     r"(?:打开|下载)[\u4e00-\u9fffA-Za-z]{1,10}(?:客户端|APP|App)[\u4e00-\u9fff，,]{0,16}",
 )]
+_AD = re.compile(r"(?:(?<=^)|(?<=[\s。！？!?”」）)]))广告\s[^×\n]{1,80}?×[ \t]*", re.M)
+_ORIGINAL_TITLE = re.compile(r"^\s*原标题\s*[：:]", re.M)
 TAIL_WINDOW = 600  # characters at the end of a text that trailing furniture can occupy
 _ASCII_RUN = re.compile(r"[\x20-\x7e\t]{12,}")
 _CODE = re.compile(r"\{[^{}]*[:;][^{}]*\}|function\s*\(")  # a block of declarations or statements; a function
@@ -50,7 +59,9 @@ def trim(text: str) -> tuple[str, int]:
     removal goes with it.
     """
     text, scripts = _strip_scripts(text)
-    removed = scripts
+    text, ads = _strip_ads(text)
+    anywhere = scripts + ads + len(_ORIGINAL_TITLE.findall(text))  # pieces removed from anywhere in the text
+    removed = anywhere
     body = text.rstrip()
     cut = max(0, len(body) - TAIL_WINDOW)  # the patterns only look at the end: a long text costs no more
     head, tail = body[:cut], body[cut:]
@@ -63,10 +74,21 @@ def trim(text: str) -> tuple[str, int]:
                 break
         else:
             break
-    if removed == scripts:  # nothing trailing: keep the text exactly as it was
+    if removed == anywhere:  # nothing trailing: keep the text exactly as it was
         return text, removed
     body = (head + tail).rstrip()
     return body + ("\n" if text.endswith("\n") and body else ""), removed
+
+
+def _strip_ads(text: str) -> tuple[str, int]:
+    """``"会议召开。广告 美女秀场 >>进入直播间 ×据报道，…"`` -> ``("会议召开。据报道，…", 1)``; a line left empty goes."""
+    if "广告" not in text:  # the common case: nothing to look at
+        return text, 0
+    kept, n = _AD.subn("", text)
+    if not n:
+        return text, 0
+    lines = [line for line, old in zip(kept.split("\n"), text.split("\n")) if line.strip() or not old.strip()]
+    return "\n".join(lines), n
 
 
 def _strip_scripts(text: str) -> tuple[str, int]:
