@@ -6,6 +6,7 @@ import pytest
 
 from assistant.errors import CorpusError, IndexBusyError
 from assistant.index.build import build_index, verify_index
+from assistant.index.chunking import embedding_text
 from assistant.service import Assistant
 from assistant.index.store import build_lock, load_index
 
@@ -95,17 +96,18 @@ def test_add_change_remove_files(fresh_settings, embedder):
 
 def test_changed_setting_forces_full_rebuild(fresh_settings, embedder):
     quiet(fresh_settings, embedder)
-    before = {c.chunk_id for c in load_index(fresh_settings.index_dir).chunks}
+    old = load_index(fresh_settings.index_dir)
+    before = {embedding_text(old.articles[c.article_id], c) for c in old.chunks}
     messages = []
     other = fresh_settings.with_(chunk_size=200, chunk_overlap=40)
     report = build_index(other, embedder, progress=False, log=messages.append)
     assert "chunks of 300/60" in report.full_rebuild_reason
     assert any("full rebuild" in m for m in messages)
-    # every article is chunked again at the new size; only a chunk with the same text at the same offset as before
-    # keeps its cached vector, since a chunk id names its article, offset and text
+    # every article is chunked again at the new size; only a chunk whose text is the same as before keeps its
+    # cached vector, since a vector depends on its text alone
     index = load_index(other.index_dir)
     assert all(len(c.text) <= 200 for c in index.chunks) and report.embedded > 0
-    assert report.reused == sum(c.chunk_id in before for c in index.chunks) < report.chunks
+    assert report.reused == sum(embedding_text(index.articles[c.article_id], c) in before for c in index.chunks)
 
 
 def test_duplicate_pages_are_indexed_once(fresh_settings, embedder):

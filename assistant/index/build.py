@@ -87,6 +87,12 @@ def _is_dated(article: Article) -> bool:
     return bool(article.date) and len(article.date) == 10
 
 
+def text_key(text: str) -> str:
+    """The cache key of a text: a vector or a token list depends on the text it was computed from and nothing else,
+    so a file moved or an article re-identified (a better headline changes the id) keeps what was computed."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 class _Embedding:
     """Chunk vectors and tokens as the build streams: from the cache or the old index, else computed in batches.
 
@@ -103,7 +109,9 @@ class _Embedding:
         self.tokens_cache = TokenCache(folder, settings.lexical_tokenizer)
         self.settings, self.embedder, self.old = settings, embedder, old
         self._old_rows = {c.chunk_id: i for i, c in enumerate(old.chunks)} if old else {}
-        self._texts: list[tuple[str, str]] = []  # (chunk id, embedding text) waiting for the model
+        self._texts: dict[str, str] = {}  # key -> embedding text, waiting for the model
+        self._vector_keys: list[str] = []  # per chunk of the build, in order
+        self._token_keys: list[str] = []
         # a few model batches per flush: each flush is one fsync, and a kill loses at most one flush of work
         self._flush_at = 4 * getattr(embedder, "batch_size", settings.batch_size)
         self._log = log
@@ -111,50 +119,56 @@ class _Embedding:
         self._bar = tqdm(desc="embedding", unit=" chunks", disable=not progress, dynamic_ncols=True)
 
     def add(self, article: Article, chunks: list[Chunk]) -> None:
-        todo = [(c.chunk_id, embedding_text(article, c)) for c in chunks
-                if c.chunk_id not in self.vectors_cache and c.chunk_id not in self._old_rows]
-        self._texts.extend(todo)
-        new_tokens = [(c.chunk_id, tokenize(lexical_text(article, c), self.settings.lexical_tokenizer))
-                      for c in chunks if c.chunk_id not in self.tokens_cache]
+        new_tokens = {}
+        for c in chunks:
+            text = embedding_text(article, c)
+            key = text_key(text)
+            self._vector_keys.append(key)
+            if key not in self.vectors_cache and c.chunk_id not in self._old_rows:
+                self._texts[key] = text
+            lexical = lexical_text(article, c)
+            key = text_key(lexical)
+            self._token_keys.append(key)
+            if key not in self.tokens_cache:
+                new_tokens[key] = tokenize(lexical, self.settings.lexical_tokenizer)
         if new_tokens:
-            self.tokens_cache.add(new_tokens)
+            self.tokens_cache.add(list(new_tokens.items()))
         if len(self._texts) >= self._flush_at:
             self.flush()
 
     def flush(self) -> None:
         if not self._texts:
             return
-        ids, texts = zip(*self._texts)
-        self._texts = []
+        keys, texts = list(self._texts), list(self._texts.values())
+        self._texts = {}
         if not self.embedded:
             self._log(f"embedding new chunks with {self.settings.model} on {getattr(self.embedder, 'device', 'cpu')}, "
                       f"saved every {self._flush_at} to {self.vectors_cache.path.parent} (a stopped build resumes)")
-        self.vectors_cache.add(ids, self.embedder.encode_passages(texts))
-        self.embedded += len(ids)
-        self._bar.update(len(ids))
+        self.vectors_cache.add(keys, self.embedder.encode_passages(texts))
+        self.embedded += len(keys)
+        self._bar.update(len(keys))
 
     def close(self) -> None:
         self.flush()
         self._bar.close()
 
     def vectors(self, chunks: list[Chunk]) -> np.ndarray:
-        """(n_chunks, dim) float32, unit norm, row i for chunk i."""
+        """(n_chunks, dim) float32, unit norm, row i for chunk i (``chunks`` as added)."""
         out = np.empty((len(chunks), self.embedder.dim), dtype=np.float32)
-        cached = [i for i, c in enumerate(chunks) if c.chunk_id in self.vectors_cache]
-        out[cached] = self.vectors_cache.get([chunks[i].chunk_id for i in cached])
-        rest = [i for i, c in enumerate(chunks) if c.chunk_id not in self.vectors_cache]
-        if rest:
+        cached = [i for i, k in enumerate(self._vector_keys) if k in self.vectors_cache]
+        out[cached] = self.vectors_cache.get([self._vector_keys[i] for i in cached])
+        rest = [i for i, k in enumerate(self._vector_keys) if k not in self.vectors_cache]
+        if rest:  # an index built before the cache existed: its vectors serve until the cache has them
             out[rest] = self.old.dense.reconstruct(np.array([self._old_rows[chunks[i].chunk_id] for i in rest]))
         return out
 
-    def lexical(self, chunks: list[Chunk]) -> LexicalIndex:
-        return LexicalIndex.from_tokens([self.tokens_cache.get(c.chunk_id) for c in chunks],
+    def lexical(self) -> LexicalIndex:
+        return LexicalIndex.from_tokens([self.tokens_cache.get(k) for k in self._token_keys],
                                         self.settings.lexical_tokenizer)
 
-    def compact(self, chunks: list[Chunk]) -> None:
-        live = {c.chunk_id for c in chunks}
-        self.vectors_cache.compact(live)
-        self.tokens_cache.compact(live)
+    def compact(self) -> None:
+        self.vectors_cache.compact(set(self._vector_keys))
+        self.tokens_cache.compact(set(self._token_keys))
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild: bool = False,
@@ -229,7 +243,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             return report(None, embedded=0, reused=len(old.chunks), seconds=time.perf_counter() - t0)
 
         dense = DenseIndex.build(embedding.vectors(chunks), approximate=settings.dense_index == "ivf")
-        lexical = embedding.lexical(chunks)
+        lexical = embedding.lexical()
         manifest = Manifest(
             model=settings.model, model_id=embedder.model_id, dim=embedder.dim, backend=settings.backend,
             chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
@@ -239,7 +253,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
         )
         gen = write_generation(settings.index_dir, manifest, articles, chunks, dense, lexical)
         prune_generations(settings.index_dir)
-        embedding.compact(chunks)
+        embedding.compact()
         return report(gen, embedded=embedding.embedded, reused=len(chunks) - embedding.embedded,
                       added=tuple(added), changed=tuple(changed), removed=tuple(removed),
                       full_rebuild_reason=full_reason, seconds=time.perf_counter() - t0)

@@ -1,11 +1,11 @@
 """What a build has already computed per chunk, kept on disk so that a killed build resumes where it stopped.
 
-Two append-only files under ``index/cache/``, each keyed by the chunk id (a hash of article and text, so an id names
-one text for ever):
+Two append-only files under ``index/cache/``, each keyed by a 16-hex-digit hash of the text the value was computed
+from (``index.build.text_key``), so a key names one text for ever:
 
-- ``vectors-<model>.bin``: fixed-size records, 16 ASCII bytes of chunk id then ``dim`` float32 (unit norm).  A
+- ``vectors-<model>.bin``: fixed-size records, 16 ASCII bytes of key then ``dim`` float32 (unit norm).  A
   record is complete or it is not there: after ``kill -9`` the file is cut back to whole records.
-- ``tokens-<scheme>.tsv``: ``chunk_id<TAB>token token …`` lines (tokens never hold whitespace); a last line without
+- ``tokens-<scheme>.tsv``: ``key<TAB>token token …`` lines (tokens never hold whitespace); a last line without
   its newline is dropped the same way.
 
 Every append is flushed and fsynced before the build goes on, so what was embedded survives a crash or power loss.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-ID_BYTES = 16  # chunk ids are 16 hex characters (index.chunking)
+ID_BYTES = 16  # keys are 16 hex characters
 
 
 def _key(text: str) -> str:
@@ -47,7 +47,7 @@ def _replace(path: Path, data_parts: Iterable[bytes]) -> None:
 
 
 class VectorCache:
-    """chunk id -> (dim,) float32 vector of one model (``model_id``), on disk."""
+    """text key -> (dim,) float32 vector of one model (``model_id``), on disk."""
 
     def __init__(self, folder: Path, model_id: str, dim: int):
         folder.mkdir(parents=True, exist_ok=True)
@@ -67,23 +67,23 @@ class VectorCache:
     def __len__(self) -> int:
         return self._n
 
-    def __contains__(self, chunk_id: str) -> bool:
-        return chunk_id in self._rows
+    def __contains__(self, key: str) -> bool:
+        return key in self._rows
 
-    def get(self, chunk_ids: Sequence[str]) -> np.ndarray:
-        """(len(chunk_ids), dim) float32 of ids that are all in the cache."""
-        if not chunk_ids:
+    def get(self, keys: Sequence[str]) -> np.ndarray:
+        """(len(keys), dim) float32 of keys that are all in the cache."""
+        if not keys:
             return np.zeros((0, self.dim), np.float32)
         records = np.memmap(self.path, dtype=self._dtype, mode="r", shape=(self._n,))
-        return np.asarray(records["v"][[self._rows[c] for c in chunk_ids]], dtype=np.float32)
+        return np.asarray(records["v"][[self._rows[c] for c in keys]], dtype=np.float32)
 
-    def add(self, chunk_ids: Sequence[str], vectors: np.ndarray) -> None:
-        """Append (and fsync) ``vectors`` (len(chunk_ids), dim) float32 under their ids."""
-        records = np.empty(len(chunk_ids), dtype=self._dtype)
-        records["id"] = [c.encode() for c in chunk_ids]
+    def add(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Append (and fsync) ``vectors`` (len(keys), dim) float32 under their keys."""
+        records = np.empty(len(keys), dtype=self._dtype)
+        records["id"] = [c.encode() for c in keys]
         records["v"] = vectors
         _append(self.path, records.tobytes())
-        for c in chunk_ids:
+        for c in keys:
             self._rows[c] = self._n
             self._n += 1
 
@@ -104,7 +104,7 @@ class VectorCache:
 
 
 class TokenCache:
-    """chunk id -> BM25 tokens under one tokenizer scheme, on disk."""
+    """text key -> BM25 tokens under one tokenizer scheme, on disk."""
 
     def __init__(self, folder: Path, scheme: str):
         folder.mkdir(parents=True, exist_ok=True)
@@ -116,17 +116,17 @@ class TokenCache:
             if end != len(data):  # a line cut by a crash: drop it
                 os.truncate(self.path, end)
             for line in data[:end].decode("utf-8").splitlines():
-                chunk_id, _, tokens = line.partition("\t")
-                self._lines[chunk_id] = tokens
+                key, _, tokens = line.partition("\t")
+                self._lines[key] = tokens
 
     def __len__(self) -> int:
         return len(self._lines)
 
-    def __contains__(self, chunk_id: str) -> bool:
-        return chunk_id in self._lines
+    def __contains__(self, key: str) -> bool:
+        return key in self._lines
 
-    def get(self, chunk_id: str) -> list[str]:
-        tokens = self._lines[chunk_id]
+    def get(self, key: str) -> list[str]:
+        tokens = self._lines[key]
         return tokens.split(" ") if tokens else []
 
     def add(self, items: Sequence[tuple[str, list[str]]]) -> None:
