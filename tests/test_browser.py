@@ -309,7 +309,11 @@ HIT_AREA = """(b) => {
     b.scrollIntoView({block: 'center'});
     const r = b.getBoundingClientRect(), cx = r.left + r.width / 2, cy = r.top + r.height / 2;
     const hits = (x, y) => { const e = document.elementFromPoint(x, y); return !!e && e.closest('.cite-ref') === b; };
-    const reach = (dx, dy) => { let d = 0; while (d < 80 && hits(cx + dx * (d + 1), cy + dy * (d + 1))) d++; return d; };
+    const reach = (dx, dy) => {
+        let d = 0;
+        while (d < 80 && hits(cx + dx * (d + 1), cy + dy * (d + 1))) d++;
+        return d;
+    };
     return {width: reach(-1, 0) + reach(1, 0) + 1, height: reach(0, -1) + reach(0, 1) + 1, seen: r.height};
 }"""
 

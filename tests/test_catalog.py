@@ -181,7 +181,8 @@ def test_status_command_json_and_plain(archive):
     plain = run("status", settings=archive.settings)
     assert plain.returncode == 0, plain.stderr
     text = plain.stdout
-    for fact in (f"9 ({archive.status().undated} undated)", "2021-06-16 .. 2024-04-02", "txt 5", "html 2", "jsonl 2", "guancheng 5", "时政 1",
-                 "skipped     1 file(s): scan.pdf", "nothing since the build", "on cpu", str(archive.settings.index_dir)):
+    for fact in (f"9 ({archive.status().undated} undated)", "2021-06-16 .. 2024-04-02", "txt 5", "html 2",
+                 "jsonl 2", "guancheng 5", "时政 1", "skipped     1 file(s): scan.pdf", "nothing since the build",
+                 "on cpu", str(archive.settings.index_dir)):
         assert fact in text, fact
     assert len(text.splitlines()) <= 14

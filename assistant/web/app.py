@@ -2,10 +2,11 @@
 none) and serves a Gradio chat on http://127.0.0.1:7860.
 
 A thin shell over ``assistant.service.Assistant``: each event handler (a method of ``Handlers``) calls one library
-method and renders the result with ``render`` / ``staff``; ``build_app`` lays out the page and wires them.  Per browser session it keeps a ``Conversation`` (follow-up questions) and the turns shown,
-each answer with its own citations, in ``gr.State``: ``[n]`` of any answer opens that answer's n-th source.  The
-title, description and example questions come from the indexed corpus (``examples``; ``--title`` overrides the
-title).  The API endpoint ``/ask`` returns ``Answer.to_json()``:
+method and renders the result with ``render`` / ``staff``; ``build_app`` lays out the page and wires them.  Per
+browser session it keeps a ``Conversation`` (follow-up questions) and the turns shown, each answer with its own
+citations, in ``gr.State``: ``[n]`` of any answer opens that answer's n-th source.  The title, description and
+example questions come from the indexed corpus (``examples``; ``--title`` overrides the title).  The API endpoint
+``/ask`` returns ``Answer.to_json()``:
 
     from gradio_client import Client
     Client("http://127.0.0.1:7860/").predict(question, api_name="/ask")

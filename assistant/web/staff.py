@@ -59,7 +59,8 @@ def month_chart_html(per_month: dict[str, int]) -> str:
         bars.append(f'<div class="bar{" bar-year" if year_start else ""}" title="{esc(format_month(key))}：{n:,} 篇">'
                     f'<div class="bar-fill" style="height:{height}%"></div>{label}</div>')
     width = min(760, max(160, 24 * len(span)))  # a few months get narrow bars, not one slab across the panel
-    return (f'<div class="month-chart" style="max-width:{width}px" role="img" aria-label="每月文章数，{esc(format_month(span[0]))}至'
+    return (f'<div class="month-chart" style="max-width:{width}px" role="img" '
+            f'aria-label="每月文章数，{esc(format_month(span[0]))}至'
             f'{esc(format_month(span[-1]))}，最多的一个月 {top:,} 篇">'
             f'<div class="bars">{"".join(bars)}</div>'
             f'<div class="chart-axis"><span>{esc(format_month(span[0]))}</span><span>最多 {top:,} 篇/月</span>'
