@@ -175,13 +175,13 @@ class Handlers:
         return None, [], self.chat([]), ui.article_placeholder_html(), "", ui.notice_html(None)
 
     # -- the staff view --------------------------------------------------------------------------------------------
-    def status_panel(self, confirming: bool = False) -> str:
+    def status_panel(self, confirming: bool = False, check_corpus: bool = True) -> str:
         building = self.assistant.rebuilding
         started = self._rebuild_started
         elapsed = time.monotonic() - started[-1] if building and started else None
         log = list(self.assistant.rebuild_log)
         try:
-            status = self.assistant.status()
+            status = self.assistant.status(check_corpus=check_corpus)
         except AssistantError as exc:
             return staff.status_html(None, log=log, error=str(exc), building=building)
         return staff.status_html(status, log=log, error=self.assistant.rebuild_error, building=building,
@@ -209,9 +209,10 @@ class Handlers:
 
     def on_load(self):
         f = self.face()
+        # comparing the index with the corpus reads every corpus file: left until the staff view is opened
         return (ui.header_html(f.title, f.description), ui.examples_html(f.examples),
-                gr.Textbox(placeholder=f.placeholder), self.status_panel(), *self.staff_buttons(False),
-                gr.Timer(active=self.assistant.rebuilding))
+                gr.Textbox(placeholder=f.placeholder), self.status_panel(check_corpus=False),
+                *self.staff_buttons(False), gr.Timer(active=self.assistant.rebuilding))
 
     def ask(self, question: str) -> dict:
         """Answer one question about the news.  Returns the answer JSON: question, answer, refused, citations
@@ -249,7 +250,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=2, min_width=320, elem_id="source-col"):
                 article = gr.HTML(ui.article_placeholder_html(), elem_id="article", js_on_load=style.ARTICLE_JS,
                                   apply_default_css=False)
-        with gr.Accordion("索引状态（工作人员）", open=False, elem_id="staff"):
+        with gr.Accordion("索引状态（工作人员）", open=False, elem_id="staff") as staff_view:
             status = gr.HTML(staff.status_html(None), elem_id="index-status", js_on_load=None)
             with gr.Row():
                 rebuild = gr.Button("更新索引…", variant="secondary", elem_id="rebuild", scale=0, min_width=120)
@@ -273,6 +274,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         staff_outputs = [status, rebuild, confirm, cancel]
         demo.load(h.on_load, outputs=[header, examples, question, *staff_outputs, timer], api_visibility="private",
                   show_progress="hidden")
+        staff_view.expand(h.cancel_rebuild, outputs=staff_outputs, api_visibility="private")
         refresh.click(h.cancel_rebuild, outputs=staff_outputs, api_visibility="private")
         rebuild.click(h.ask_to_rebuild, outputs=staff_outputs, api_visibility="private")
         cancel.click(h.cancel_rebuild, outputs=staff_outputs, api_visibility="private")
