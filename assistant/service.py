@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import traceback
 from collections import deque
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from .answer.conversation import Conversation, people_in
@@ -20,26 +19,11 @@ from .answer.query import clean_question
 from .config import Settings
 from .errors import AssistantError, IndexMismatchError, IndexMissingError, QuestionError
 from .index.build import BuildReport, build_index
+from .index.catalog import (ArticleQuery, ArticleRecord, ChangeTracker, IndexStatus, index_status,
+                            list_articles)
 from .index.store import LoadedIndex, check_compatible, current_generation, load_index
 from .model import Embedder, load_embedder
 from .types import Answer, Article
-
-
-@dataclass(frozen=True)
-class IndexStatus:
-    model: str
-    backend: str
-    pages: int
-    articles: int
-    chunks: int
-    built_at: str
-    index_dir: str
-    corpus_dir: str
-    generation: str
-    building: bool = False
-
-    def to_json(self) -> dict:
-        return self.__dict__.copy()
 
 
 class Assistant:
@@ -55,6 +39,7 @@ class Assistant:
         self._rebuild_thread: threading.Thread | None = None
         self.rebuild_log: deque[str] = deque(maxlen=12)  # the last lines of the latest rebuild, for the staff view
         self.rebuild_error: str | None = None
+        self._changes = ChangeTracker()  # corpus vs index, re-read only when a corpus file moves
 
     # -- opening ---------------------------------------------------------------------------------------------------
     @classmethod
@@ -146,14 +131,20 @@ class Assistant:
                                  "rebuild — ask the question again.") from None
 
     # -- staff -----------------------------------------------------------------------------------------------------
-    def status(self) -> IndexStatus:
+    def status(self, *, check_corpus: bool = True) -> IndexStatus:
+        """What the live index holds and, with ``check_corpus``, what changed in the corpus since it was built."""
         index = self.index
-        m = index.manifest
-        return IndexStatus(model=m.model, backend=self.settings.backend, pages=m.counts.get("pages", 0),
-                           articles=m.counts.get("articles", 0), chunks=m.counts.get("chunks", 0),
-                           built_at=m.built_at, index_dir=str(self.settings.index_dir),
-                           corpus_dir=str(self.settings.corpus_dir), generation=index.generation,
-                           building=self._building.is_set())
+        changes, problem = None, None
+        if check_corpus:
+            try:
+                changes = self._changes.changes(index, self.settings)
+            except AssistantError as exc:  # a missing corpus folder: the index still answers, the status says why
+                problem = str(exc)
+        return index_status(index, self.settings, changes, problem, building=self._building.is_set())
+
+    def articles(self, query: ArticleQuery = ArticleQuery()) -> list[ArticleRecord]:
+        """The indexed articles ``query`` keeps, in date order."""
+        return list_articles(self.index.articles.values(), query)
 
     @property
     def rebuilding(self) -> bool:

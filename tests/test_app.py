@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -185,8 +186,25 @@ def _answer(text: str, citations: list[Citation], **kw) -> Answer:
     return Answer(question="问题", text=text, refused=False, citations=tuple(citations), **kw)
 
 
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, base_settings, embedder):
+    """An Assistant over test_catalog's small mixed corpus (text in a folder, web pages, an export, an unreadable
+    file), its index built with the real model."""
+    from assistant.service import Assistant
+    from test_catalog import build_archive
+
+    return Assistant(build_archive(tmp_path_factory.mktemp("archive"), base_settings, embedder), embedder)
+
+
 @pytest.mark.parametrize("payload", XSS)
-def test_user_and_corpus_text_never_becomes_markup(payload):
+def test_user_and_corpus_text_never_becomes_markup(payload, archive):
+    from assistant.index.catalog import Changes
+
+    # the real status, with corpus-made names (file names, outlets, sections, reasons) replaced by the payload
+    real = archive.status()
+    status = replace(real, model=payload, skipped={payload: payload}, outlets={payload: 1}, sections={payload: 2},
+                     formats={payload: 3}, changes=Changes(added=(payload,), removed=(payload,)),
+                     corpus_dir=payload)
     art = _article(f"第一句{payload}。\n第二句。\n记者 张三", title=f"标题{payload}", source=f"p{payload}.txt")
     cite = _citation(art, 1, f"第一句{payload}。")
     answer = _answer(f"据《{payload}》报道：{payload}[1]", [cite], notice=payload, resolved_question=payload)
@@ -194,9 +212,8 @@ def test_user_and_corpus_text_never_becomes_markup(payload):
     rendered = [ui.question_html(payload), ui.answer_html(answer, 0), ui.chat_html(turns), ui.notice_html(payload),
                 ui.sources_list_html([cite], 0), ui.article_html(art, [cite], 1), ui.examples_html([payload]),
                 ui.header_html(payload, payload), ui.article_error_html(payload),
-                staff.status_html({"model": payload, "articles": 1, "skipped": [{"file": payload, "reason": payload}],
-                                   "changed_since_build": {"added": [payload]}, "sources": {payload: 1}},
-                                  log=[payload], error=payload)]
+                staff.status_html(status, log=[payload], error=payload, confirming=True),
+                staff.status_html(replace(real, changes=None, corpus_problem=payload))]
     for html in rendered:
         assert "<script" not in html and "<img" not in html and "<svg" not in html and 'href="javascript' not in html
         assert ui.esc(payload) in html
@@ -315,36 +332,41 @@ def test_dates_read_as_chinese_and_build_times_in_local_time(monkeypatch):
 
 # -- the staff view ----------------------------------------------------------------------------------------------------
 
-def test_status_panel_from_todays_status_keys():
-    html = staff.status_html({"model": "m<b>", "backend": "torch", "pages": 1, "articles": 5, "chunks": 17,
-                              "built_at": "2021-06-18T10:00:00", "index_dir": "index", "corpus_dir": "corpus",
-                              "building": True}, log=["log <i>"], elapsed=12.5)
-    for text in ("模型", "m&lt;b&gt;", "5 篇文章", "17 个文本块", "2021年6月18日 10:00", "正在更新索引", "已用 12 秒",
-                 "log &lt;i&gt;", "python -m assistant index"):
-        assert text in html, text
-    for absent in ("时间范围", "每月文章数", "未能读取", "变化"):
-        assert absent not in html  # keys the status does not carry are left out, not shown empty
-
-
-def test_status_panel_shows_what_staff_check():
-    status = {"articles": 1200, "pages": 40, "chunks": 3000, "dated": 1190, "undated": 10,
-              "date_range": ["2023-07-02", "2023-09-30"], "per_month": {"2023-07": 400, "2023-09": 800},
-              "sources": {"html": 30, "txt": 8, "pdf": 2}, "built_at": "2023-10-01T08:00:00+08:00",
-              "skipped": [{"file": "scan.pdf", "reason": "no text layer; OCR it first"}],
-              "changed_since_build": {"added": ["new.txt"], "changed": [], "removed": ["old.html"]},
-              "device": "cpu", "store": "local", "model": "e5", "building": False}
+def test_staff_view_renders_the_real_status(archive):
+    status = archive.status()
     html = staff.status_html(status)
-    for text in ("2023年7月2日 至 2023年9月30日", "10 篇没有日期", "网页 30", "文本 8", "PDF 2", "scan.pdf",
-                 "no text layer; OCR it first", "新增 1 个：new.txt", "删除 1 个：old.html", "（cpu）", "就绪"):
+    for text in ("9 篇文章，来自 5 个页面/文件", f"{status.chunks} 个文本块", "2021年6月16日 至 2024年4月2日",
+                 f"{status.undated} 篇没有日期", "文本 5 篇", "网页 2 篇", "导出记录 2 篇", "guancheng 5 篇",
+                 "news.example.cn 2 篇", "时政 1 篇", "民生 1 篇", "scan.pdf", ui.esc(status.skipped["scan.pdf"]),
+                 "没有变化", f"{status.model}（torch，cpu）", dates.format_time(status.built_at),
+                 str(archive.settings.corpus_dir), "就绪", "python -m assistant index"):
         assert text in html, text
-    # one bar a month, the empty August included, heights relative to the busiest month
-    assert len(re.findall(r'class="bar[ "]', html)) == 3
-    assert "height:50%" in html and "height:100%" in html and "height:0%" in html
-    assert 'title="2023年8月：0 篇"' in html and "2023-" not in html.replace('"2023-', "")
-    assert "没有变化" in staff.status_html({**status, "changed_since_build": {"added": [], "removed": []}})
-    assert "确定要更新索引吗" in staff.status_html(status, confirming=True)
+    # one bar a month from June 2021 to April 2024, the empty months at zero, heights relative to the busiest month
+    assert len(re.findall(r'class="bar[ "]', html)) == 35
+    assert "height:100%" in html and "height:0%" in html and 'title="2022年1月：0 篇"' in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", re.sub(r"<[^>]+>", "", html))  # people's dates only
     assert "索引更新完成" in staff.status_html(status, log=["indexed 1 pages"])
+    building = staff.status_html(status, log=["log <i>"], building=True, elapsed=12.5)
+    assert "正在更新索引" in building and "已用 12 秒" in building and "log &lt;i&gt;" in building
     assert "索引无法读取" in staff.status_html(None, error="no index")
+
+
+def test_the_rebuild_confirmation_says_what_will_change(tmp_path, base_settings, embedder):
+    from assistant.service import Assistant
+    from test_catalog import PAGE_URL, build_archive
+
+    assistant = Assistant(build_archive(tmp_path, base_settings, embedder), embedder)
+    unchanged = staff.status_html(assistant.status(), confirming=True)
+    assert "确定要更新索引吗" in unchanged and "没有变化，更新后索引不会改变" in unchanged
+    corpus = assistant.settings.corpus_dir
+    (corpus / "guancheng" / "page2.txt").write_text("社区活动\n\n本报讯 6月21日,社区开展活动。\n\n记者 李四\n",
+                                                   encoding="utf-8")
+    (corpus / "web" / "flood-drill.html").unlink()
+    html = staff.status_html(assistant.status(), confirming=True)
+    confirm = html[html.index("status-confirm"):]
+    assert "新增 1 个：guancheng/page2.txt" in confirm and f"删除 1 个：{PAGE_URL.format(slug='flood-drill')}" in confirm
+    assert "修改" not in confirm
+    assert "确定要更新索引吗" not in staff.status_html(assistant.status())
 
 
 # -- examples and wording from the corpus ------------------------------------------------------------------------------
@@ -385,7 +407,27 @@ def test_title_and_description_default_from_the_corpus_and_yield_to_the_setting(
     assert "2023年8月12日至8月15日" in other.description
     assert ex.face(OTHER, "滨江新闻问答").title == "滨江新闻问答"
     assert seed.placeholder == "例如：虎强做了哪些工作？" and "虎强做了哪些工作？" in seed.hint()
-    assert ex.CorpusFacts(9, "2022-09-24", "2026-08-22", None).period() == "2022年9月至2026年8月"
+    assert ex.CorpusFacts(9, "2022-09-24", "2026-08-22").period() == "2022年9月至2026年8月"
+
+
+def test_the_title_names_what_the_archive_is_not_its_biggest_domain(archive):
+    from collections import Counter
+
+    # 57% from one web host and 43% regional text: not named after the host alone
+    assert ex.archive_names(Counter({"tv.cctv.com": 57}), 100) == ()
+    assert ex.archive_names(Counter({"tv.cctv.com": 57, "guancheng": 43}), 100) == ("tv.cctv.com", "guancheng")
+    assert ex.archive_names(Counter({f"s{i}": 10 for i in range(10)}), 100) == ()  # too mixed for a few names
+    cctv = [replace(OTHER[0], article_id=f"v{i}", source=f"https://tv.cctv.com/2024/{i}.shtml") for i in range(4)]
+    regional = [replace(a, article_id=f"r{a.article_id}", source="page1.txt") for a in SEED_LIKE + SEED_LIKE[:1]]
+    assert ex.face(cctv + regional).title == "新闻问答助手"
+    in_folder = [replace(a, source="guancheng/page1.txt") for a in regional]
+    assert ex.face(cctv + in_folder).title == "tv.cctv.com、guancheng · 新闻问答助手"
+    sections = [replace(a, section="时政") for a in regional] + [replace(a, section="民生") for a in cctv]
+    assert ex.face(sections).title == "民生、时政 · 新闻问答助手"  # no outlet holds most: the sections say it
+    # the real mixed archive: folder, web host and top-level export together
+    status = archive.status()
+    names = ex.corpus_facts(archive.index.articles.values()).names
+    assert names == ex.archive_names(Counter(status.outlets), status.articles)
 
 
 def test_no_question_is_hard_coded_in_the_web_package():

@@ -49,6 +49,14 @@ XSS_PAGE = f"""社区举办网络安全讲座 提醒居民警惕{IMG}恶意代�
 
 记者 王小明
 """
+# A long article: its panel must scroll inside a 1000-px-high window rather than run past it.
+LONG_PAGE = ("城东路街道推进老旧小区改造 惠及居民两千余户\n\n"
+             "本报讯 6月22日,记者从城东路街道获悉,今年以来该街道共启动老旧小区改造项目12个,惠及居民2360户。\n\n"
+             + "".join(f"第{i}个改造小区的工程包括更换供水管道、粉刷楼道墙面、增设电动车充电桩和修整小区道路,"
+                       f"施工队在{i}号楼前设立了公示牌,居民可以随时了解工程进度。\n\n" for i in range(1, 41))
+             + "记者 赵六\n")
+LONG_QUESTION = "城东路街道老旧小区改造惠及多少户居民？"
+TOUCH = 44  # px: the smallest comfortable touch target (WCAG 2.5.5, Apple HIG)
 # The second corpus: news pages of another district, each with a long canonical URL (the source link must wrap).
 OTHER_PAGES = [
     ("smart-community", "2023-08-10", "滨江区“智慧社区”建设推进会召开",
@@ -118,6 +126,7 @@ def server(tmp_path_factory):
     corpus = root / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     (corpus / "xss_page.txt").write_text(XSS_PAGE, encoding="utf-8")
+    (corpus / "long_page.txt").write_text(LONG_PAGE, encoding="utf-8")
     proc, url, log = serve(root, corpus, "--year", "2021")
     yield {"url": url, "corpus": corpus, "log": log}
     stop(proc)
@@ -295,6 +304,51 @@ def test_on_a_phone_the_source_opens_as_a_sheet_over_a_chat_that_stays_put(phone
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+# The extent of the area that hits one [n] button, through its centre: up, down, left and right, one pixel at a time.
+HIT_AREA = """(b) => {
+    b.scrollIntoView({block: 'center'});
+    const r = b.getBoundingClientRect(), cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    const hits = (x, y) => { const e = document.elementFromPoint(x, y); return !!e && e.closest('.cite-ref') === b; };
+    const reach = (dx, dy) => {
+        let d = 0;
+        while (d < 80 && hits(cx + dx * (d + 1), cy + dy * (d + 1))) d++;
+        return d;
+    };
+    return {width: reach(-1, 0) + reach(1, 0) + 1, height: reach(0, -1) + reach(0, 1) + 1, seen: r.height};
+}"""
+
+
+def test_on_a_phone_citation_buttons_are_touch_sized(phone):
+    ask(phone, FOLLOW_UP[0])
+    refs = answer(phone, 0).locator(".cite-ref")
+    # markers printed side by side ([1][2]) share the space between them; measure those with text on both sides
+    alone = [r for r in refs.all() if r.evaluate(
+        "b => ![b.previousSibling, b.nextSibling].some(n => n && n.nodeType === 1 && n.matches('.cite-ref'))")]
+    assert alone, "no citation marker found"
+    for ref in alone[:3]:
+        area = ref.evaluate(HIT_AREA)
+        assert area["width"] >= TOUCH and area["height"] >= TOUCH, area
+    alone[0].click()
+    expect(phone.locator("#article .article-title")).to_be_visible(timeout=60_000)
+
+
+def test_the_article_panel_fits_a_1000_px_window(page):
+    ask(page, LONG_QUESTION)
+    first = answer(page, 0)
+    expect(first).to_contain_text("2360")
+    first.locator(".cite-ref[data-cite='1']").first.click()
+    expect(page.locator("#article .article-title")).to_contain_text("老旧小区改造", timeout=60_000)
+    view = page.locator("#article .article-view")
+    box = view.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= WIDE["height"], box  # all of it on screen, close button too
+    assert page.evaluate("window.scrollY") == 0
+    body = page.locator("#article .article-body")
+    assert body.evaluate("b => b.scrollHeight > b.clientHeight + 100")  # the long text scrolls inside the panel
+    expect(page.locator("#article mark.cite-active").first).to_be_in_viewport(timeout=10_000)
+    expect(page.locator("#article .article-close")).to_be_in_viewport()
+    shot(page, "wide_long_article.png")
+
+
 def test_examples_title_and_links_come_from_each_corpus(page, browser, other_server):
     seed_examples = page.locator("#examples .example").all_inner_texts()
     assert any("虎强" in q for q in seed_examples), seed_examples
@@ -405,21 +459,29 @@ def test_staff_view_confirms_a_rebuild_and_shows_its_progress(page, server):
     assert not re.search(r"\d{4}-\d{2}-\d{2}|\+0000", status.inner_text())  # people's dates, local time
     articles_before = int(re.search(r"([\d,]+) 篇文章", status.inner_text()).group(1).replace(",", ""))
 
-    page.locator("#rebuild").click()  # asks first
-    expect(status).to_contain_text("确定要更新索引吗", timeout=30_000)
-    page.locator("#rebuild-cancel").click()
-    expect(status).not_to_contain_text("确定要更新索引吗", timeout=30_000)
-    expect(page.locator("#rebuild-confirm")).to_be_hidden()
+    expect(status).to_contain_text("2021年6月16日 至 2021年6月22日")
+    expect(status).to_contain_text("没有变化")
 
     (server["corpus"] / "new_page.txt").write_text(
         "社区开展垃圾分类宣传活动\n\n本报讯 6月21日,紫荆山路街道开展垃圾分类宣传活动,志愿者向居民发放宣传册。\n\n记者 李四\n",
         encoding="utf-8")
+    page.locator("#refresh-status").click()
+    expect(status).to_contain_text("新增 1 个：new_page.txt", timeout=30_000)
+    page.locator("#rebuild").click()  # asks first, saying what the rebuild will read
+    confirm = status.locator(".status-confirm")
+    expect(confirm).to_contain_text("确定要更新索引吗", timeout=30_000)
+    expect(confirm).to_contain_text("新增 1 个：new_page.txt")
+    page.locator("#rebuild-cancel").click()
+    expect(status).not_to_contain_text("确定要更新索引吗", timeout=30_000)
+    expect(page.locator("#rebuild-confirm")).to_be_hidden()
+
     page.locator("#rebuild").click()
     page.locator("#rebuild-confirm").click()
     ask(page, QUESTIONS[0])  # answered while the index is being updated
     expect(answer(page, 0).locator(".cite-ref").first).to_be_visible()
     expect(status).to_contain_text("索引更新完成", timeout=ANSWER_TIMEOUT)
     expect(status).to_contain_text(f"{articles_before + 1} 篇文章", timeout=30_000)
+    expect(status).to_contain_text("没有变化")
     page.locator("#staff").scroll_into_view_if_needed()
     shot(page, "wide_staff.png")
     ask(page, "垃圾分类宣传活动向居民发放了什么？")

@@ -1,11 +1,12 @@
 """The web chat: ``python app.py`` loads the index (building it first, with progress on the console, when there is
 none) and serves a Gradio chat on http://127.0.0.1:7860.
 
-A thin shell over ``assistant.service.Assistant``: each event calls one library method and renders the result with
-``render`` / ``staff``.  Per browser session it keeps a ``Conversation`` (follow-up questions) and the turns shown,
-each answer with its own citations, in ``gr.State``: ``[n]`` of any answer opens that answer's n-th source.  The
-title, description and example questions come from the indexed corpus (``examples``; ``--title`` overrides the
-title).  The API endpoint ``/ask`` returns ``Answer.to_json()``:
+A thin shell over ``assistant.service.Assistant``: each event handler (a method of ``Handlers``) calls one library
+method and renders the result with ``render`` / ``staff``; ``build_app`` lays out the page and wires them.  Per
+browser session it keeps a ``Conversation`` (follow-up questions) and the turns shown, each answer with its own
+citations, in ``gr.State``: ``[n]`` of any answer opens that answer's n-th source.  The title, description and
+example questions come from the indexed corpus (``examples``; ``--title`` overrides the title).  The API endpoint
+``/ask`` returns ``Answer.to_json()``:
 
     from gradio_client import Client
     Client("http://127.0.0.1:7860/").predict(question, api_name="/ask")
@@ -77,77 +78,85 @@ def _gradio():
     return gr
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    _gradio()
-    limit = assistant.settings.max_question_chars
-    faces: dict[str, ex.Face] = {}
-    face_lock = threading.Lock()
-    rebuild_started: list[float] = []  # monotonic time of the rebuild started from this page, for its progress line
-    opened = itertools.count(1)  # tells the article panel that a source was opened again
+class Handlers:
+    """The page's event handlers, one library call each, rendered by ``render`` / ``staff``; ``build_app`` wires them
+    to the layout.  Holds what outlives one event: the title and examples per index generation, when a rebuild was
+    started from this page (for its progress line), and a counter that tells the article panel a source was opened
+    again."""
 
-    def answers(question: str) -> bool:
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.limit = assistant.settings.max_question_chars
+        self._faces: dict[str, ex.Face] = {}
+        self._face_lock = threading.Lock()
+        self._rebuild_started: list[float] = []  # monotonic time of each rebuild started from this page
+        self._opened = itertools.count(1)
+
+    # -- what the page says about its corpus ---------------------------------------------------------------------
+    def answers(self, question: str) -> bool:
         """Whether an example question is answered (not refused) by the live index."""
         try:
-            return not assistant.ask(question).refused
+            return not self.assistant.ask(question).refused
         except AssistantError:
             return False
 
-    def face() -> ex.Face:
+    def face(self) -> ex.Face:
         """Title, description and examples of the live index (recomputed when a rebuild swaps it; the examples are
         asked once each, so that none of them is then refused)."""
-        index = assistant.index
-        with face_lock:  # one page load computes it; the others wait for it
-            found = faces.get(index.generation)
+        index = self.assistant.index
+        with self._face_lock:  # one page load computes it; the others wait for it
+            found = self._faces.get(index.generation)
             if found is None:
-                faces.clear()
-                found = faces[index.generation] = ex.face(index.articles.values(), assistant.settings.title,
-                                                          answered=answers)
+                self._faces.clear()
+                found = self._faces[index.generation] = ex.face(index.articles.values(),
+                                                                self.assistant.settings.title, answered=self.answers)
         return found
 
+    @staticmethod
     def chat(turns) -> str:
         return ui.chat_html(turns, "问一个关于这些报道的问题，或点击下面的示例问题。")
 
-    # -- event handlers: one library call each, rendered by render / staff ----------------------------------------
-    def respond(question, turns, conversation):
+    # -- the chat --------------------------------------------------------------------------------------------------
+    def respond(self, question, turns, conversation):
         """Stream one answer into the chat.  A question that cannot be asked (empty, too long) or fails is explained
         in the one notice line, and stays in the box to be edited; the chat only gets questions that are answered."""
         question = question or ""
         turns = list(turns or [])
         try:
-            clean_question(question, limit)
+            clean_question(question, self.limit)
         except QuestionError as exc:
-            hint = face().hint() if not question.strip() else ""
+            hint = self.face().hint() if not question.strip() else ""
             yield question, gr.skip(), gr.skip(), gr.skip(), ui.notice_html(f"{exc}{hint}")
             return
         turns.append(ui.Turn(question))
-        yield "", chat(turns), turns, gr.skip(), ui.notice_html(None)
+        yield "", self.chat(turns), turns, gr.skip(), ui.notice_html(None)
         try:
             if conversation is None:
-                conversation = assistant.conversation()
-            answer = assistant.ask(question, conversation)
+                conversation = self.assistant.conversation()
+            answer = self.assistant.ask(question, conversation)
         except AssistantError as exc:
             turns.pop()
-            yield question, chat(turns), turns, conversation, ui.notice_html(str(exc))
+            yield question, self.chat(turns), turns, conversation, ui.notice_html(str(exc))
             return
         except Exception:
             traceback.print_exc()
             turns.pop()
-            yield question, chat(turns), turns, conversation, ui.notice_html(INTERNAL_ERROR)
+            yield question, self.chat(turns), turns, conversation, ui.notice_html(INTERNAL_ERROR)
             return
         answer = replace(answer, hits=())  # the session keeps what the chat shows, not the retrieval internals
         for prefix in ui.stream_prefixes(answer.text):
             if prefix == answer.text:
                 break
             turns[-1] = ui.Turn(question, answer, prefix)
-            yield gr.skip(), chat(turns), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), self.chat(turns), gr.skip(), gr.skip(), gr.skip()
             time.sleep(STREAM_DELAY)
         turns[-1] = ui.Turn(question, answer)
-        yield gr.skip(), chat(turns), turns, conversation, gr.skip()
+        yield gr.skip(), self.chat(turns), turns, conversation, gr.skip()
 
-    def ask_example(turns, conversation, evt: gr.EventData):
-        yield from respond(getattr(evt, "q", ""), turns, conversation)
+    def ask_example(self, turns, conversation, evt: gr.EventData):
+        yield from self.respond(getattr(evt, "q", ""), turns, conversation)
 
-    def open_source(turns, evt: gr.EventData):
+    def open_source(self, turns, evt: gr.EventData):
         """[n] of the answer at ``evt.msg`` -> that answer's n-th source, whole, with the cited sentence marked."""
         msg, n, kind = int(getattr(evt, "msg", -1)), int(getattr(evt, "n", 0)), getattr(evt, "kind", "answer")
         turns = turns or []
@@ -155,62 +164,71 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         if chosen is None:
             return ui.article_error_html("找不到这个引用：对话可能已经清空，请重新提问。")
         try:
-            article = assistant.article(chosen.article_id)
+            article = self.assistant.article(chosen.article_id)
         except AssistantError as exc:
             return ui.article_error_html(str(exc))
         answer = turns[msg].answer
         pool = answer.related if kind == "related" else answer.citations
-        return ui.article_html(article, pool, n, msg=msg, opened=next(opened))
+        return ui.article_html(article, pool, n, msg=msg, opened=next(self._opened))
 
-    def new_conversation():
-        return None, [], chat([]), ui.article_placeholder_html(), "", ui.notice_html(None)
+    def new_conversation(self):
+        return None, [], self.chat([]), ui.article_placeholder_html(), "", ui.notice_html(None)
 
-    def status_panel(confirming: bool = False) -> str:
-        building = assistant.rebuilding
-        elapsed = time.monotonic() - rebuild_started[-1] if building and rebuild_started else None
+    # -- the staff view --------------------------------------------------------------------------------------------
+    def status_panel(self, confirming: bool = False, check_corpus: bool = True) -> str:
+        building = self.assistant.rebuilding
+        started = self._rebuild_started
+        elapsed = time.monotonic() - started[-1] if building and started else None
+        log = list(self.assistant.rebuild_log)
         try:
-            status = assistant.status().to_json()
+            status = self.assistant.status(check_corpus=check_corpus)
         except AssistantError as exc:
-            return staff.status_html(None, log=list(assistant.rebuild_log), error=str(exc), building=building)
-        return staff.status_html(status, log=list(assistant.rebuild_log), error=assistant.rebuild_error,
-                                 building=building, elapsed=elapsed, confirming=confirming)
+            return staff.status_html(None, log=log, error=str(exc), building=building)
+        return staff.status_html(status, log=log, error=self.assistant.rebuild_error, building=building,
+                                 elapsed=elapsed, confirming=confirming)
 
-    def staff_buttons(confirming: bool):
+    def staff_buttons(self, confirming: bool):
         """(更新索引, 确定更新, 取消): the first is offered unless a confirmation is asked or a rebuild runs."""
-        building = assistant.rebuilding
+        building = self.assistant.rebuilding
         return (gr.Button(visible=not confirming, interactive=not building), gr.Button(visible=confirming),
                 gr.Button(visible=confirming))
 
-    def ask_to_rebuild():
-        return status_panel(confirming=True), *staff_buttons(True)
+    def ask_to_rebuild(self):
+        return self.status_panel(confirming=True), *self.staff_buttons(True)
 
-    def cancel_rebuild():
-        return status_panel(), *staff_buttons(False)
+    def cancel_rebuild(self):
+        return self.status_panel(), *self.staff_buttons(False)
 
-    def start_rebuild():
-        if assistant.start_rebuild():
-            rebuild_started.append(time.monotonic())
-        return status_panel(), *staff_buttons(False), gr.Timer(active=True)
+    def start_rebuild(self):
+        if self.assistant.start_rebuild():
+            self._rebuild_started.append(time.monotonic())
+        return self.status_panel(), *self.staff_buttons(False), gr.Timer(active=True)
 
-    def poll_rebuild():
-        return status_panel(), *staff_buttons(False), gr.Timer(active=assistant.rebuilding)
+    def poll_rebuild(self):
+        return self.status_panel(), *self.staff_buttons(False), gr.Timer(active=self.assistant.rebuilding)
 
-    def on_load():
-        f = face()
+    def on_load(self):
+        f = self.face()
+        # comparing the index with the corpus reads every corpus file: left until the staff view is opened
         return (ui.header_html(f.title, f.description), ui.examples_html(f.examples),
-                gr.Textbox(placeholder=f.placeholder), status_panel(), *staff_buttons(False),
-                gr.Timer(active=assistant.rebuilding))
+                gr.Textbox(placeholder=f.placeholder), self.status_panel(check_corpus=False),
+                *self.staff_buttons(False), gr.Timer(active=self.assistant.rebuilding))
 
-    def ask(question: str) -> dict:
+    def ask(self, question: str) -> dict:
         """Answer one question about the news.  Returns the answer JSON: question, answer, refused, citations
         (n, article_id, title, date, reporters, source, start, end, text, page)."""
         try:
-            return assistant.ask(question).to_json()
+            return self.assistant.ask(question).to_json()
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
 
-    # -- layout ----------------------------------------------------------------------------------------------------
-    first = face()
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    """The page's layout, with ``Handlers`` wired to its events."""
+    _gradio()
+    h = Handlers(assistant)
+    limit, chat = h.limit, h.chat
+    first = h.face()
     with gr.Blocks(title=first.title, analytics_enabled=False) as demo:
         conversation = gr.State(None)
         turns = gr.State([])
@@ -232,7 +250,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=2, min_width=320, elem_id="source-col"):
                 article = gr.HTML(ui.article_placeholder_html(), elem_id="article", js_on_load=style.ARTICLE_JS,
                                   apply_default_css=False)
-        with gr.Accordion("索引状态（工作人员）", open=False, elem_id="staff"):
+        with gr.Accordion("索引状态（工作人员）", open=False, elem_id="staff") as staff_view:
             status = gr.HTML(staff.status_html(None), elem_id="index-status", js_on_load=None)
             with gr.Row():
                 rebuild = gr.Button("更新索引…", variant="secondary", elem_id="rebuild", scale=0, min_width=120)
@@ -247,21 +265,22 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         answer_outputs = [question, chatbox, turns, conversation, notice]
         hidden = dict(api_visibility="private", concurrency_id="answer", concurrency_limit=2, show_progress="hidden")
         quick = dict(api_visibility="private", show_progress="hidden", queue=False)
-        gr.on([question.submit, send.click], respond, inputs=[question, turns, conversation],
+        gr.on([question.submit, send.click], h.respond, inputs=[question, turns, conversation],
               outputs=answer_outputs, **hidden)
-        examples.pick(ask_example, inputs=[turns, conversation], outputs=answer_outputs, **hidden)
-        chatbox.cite(open_source, inputs=[turns], outputs=article, **quick)
+        examples.pick(h.ask_example, inputs=[turns, conversation], outputs=answer_outputs, **hidden)
+        chatbox.cite(h.open_source, inputs=[turns], outputs=article, **quick)
         article.close(ui.article_placeholder_html, outputs=article, **quick)
-        new_chat.click(new_conversation, outputs=[conversation, turns, chatbox, article, question, notice], **quick)
+        new_chat.click(h.new_conversation, outputs=[conversation, turns, chatbox, article, question, notice], **quick)
         staff_outputs = [status, rebuild, confirm, cancel]
-        demo.load(on_load, outputs=[header, examples, question, *staff_outputs, timer], api_visibility="private",
+        demo.load(h.on_load, outputs=[header, examples, question, *staff_outputs, timer], api_visibility="private",
                   show_progress="hidden")
-        refresh.click(cancel_rebuild, outputs=staff_outputs, api_visibility="private")
-        rebuild.click(ask_to_rebuild, outputs=staff_outputs, api_visibility="private")
-        cancel.click(cancel_rebuild, outputs=staff_outputs, api_visibility="private")
-        confirm.click(start_rebuild, outputs=[*staff_outputs, timer], api_visibility="private")
-        timer.tick(poll_rebuild, outputs=[*staff_outputs, timer], api_visibility="private")
-        gr.api(ask, api_name="ask", concurrency_id="answer", concurrency_limit=2)
+        staff_view.expand(h.cancel_rebuild, outputs=staff_outputs, api_visibility="private")
+        refresh.click(h.cancel_rebuild, outputs=staff_outputs, api_visibility="private")
+        rebuild.click(h.ask_to_rebuild, outputs=staff_outputs, api_visibility="private")
+        cancel.click(h.cancel_rebuild, outputs=staff_outputs, api_visibility="private")
+        confirm.click(h.start_rebuild, outputs=[*staff_outputs, timer], api_visibility="private")
+        timer.tick(h.poll_rebuild, outputs=[*staff_outputs, timer], api_visibility="private")
+        gr.api(h.ask, api_name="ask", concurrency_id="answer", concurrency_limit=2)
     return demo
 
 
@@ -288,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
                                    log=lambda line: print(line, flush=True))
         print("loading the embedding model …", flush=True)
         _ = assistant.embedder  # load the model now, so that the first question is not kept waiting
-        status = assistant.status()
+        status = assistant.status(check_corpus=False)  # counts only: the staff view compares with the corpus
         print(f"index ready: {status.articles} articles, {status.chunks} chunks, model {status.model}", flush=True)
         demo = build_app(assistant)
     except AssistantError as exc:

@@ -17,9 +17,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
-from urllib.parse import urlsplit
 
 from ..answer.conversation import people_in
+from ..index.catalog import outlet_counts
 from ..text import ROLES
 from ..types import Article
 from .dates import format_date, format_month
@@ -36,14 +36,18 @@ _PLACE = re.compile(r"(?:(?<=[在到赴于至,，、。；：\s])|(?<=来到)|(?
                     r"(?=[\u4e00-\u9fff]{0,2}[,，、。；“的开举召成有是在])")
 
 
+NAMED_SHARE = 0.8  # the outlets (or sections) a title names must hold this share of the articles between them
+NAMED_MOST = 3  # and be at most this many
+
+
 @dataclass(frozen=True)
 class CorpusFacts:
-    """The corpus in a line: how many articles, which days they span, where most of them come from."""
+    """The corpus in a line: how many articles, which days they span, what the archive is."""
 
     articles: int
     first: str | None  # ISO date of the earliest dated article
     last: str | None
-    outlet: str | None  # the most common web host (www. dropped), when most articles come from URLs
+    names: tuple[str, ...] = ()  # the outlets (or else sections) that make up the archive, most articles first
 
     def period(self) -> str:
         """"2021年6月16日至6月18日", "2022年9月至2026年8月" for spans of more than two months, "" when undated."""
@@ -59,29 +63,35 @@ class CorpusFacts:
         return f"{format_date(self.first)}至{format_date(self.last, year=False)}"
 
 
+def archive_names(counts: Counter, total: int) -> tuple[str, ...]:
+    """The few names that hold most of ``total`` articles between them, most first; () when the archive is too
+    mixed (or too much of it unnamed) for a few names to say what it is.
+
+    {"tv.cctv.com": 57, "guancheng": 43} of 100 -> ("tv.cctv.com", "guancheng"); {"tv.cctv.com": 57} of 100 -> ().
+    """
+    named, covered = [], 0
+    for name, n in counts.most_common(NAMED_MOST):
+        named.append(name)
+        covered += n
+        if covered >= NAMED_SHARE * total:
+            return tuple(named)
+    return ()
+
+
 def corpus_facts(articles: Iterable[Article]) -> CorpusFacts:
     articles = list(articles)
     dates = sorted(a.date for a in articles if a.date)
-    hosts = Counter(h for h in (_host(a.source) for a in articles) if h)
-    outlet = None
-    if hosts:
-        host, n = hosts.most_common(1)[0]
-        outlet = host if n * 2 >= len(articles) else None
-    return CorpusFacts(len(articles), dates[0] if dates else None, dates[-1] if dates else None, outlet)
-
-
-def _host(source: str) -> str | None:
-    if not source.startswith(("http://", "https://")):
-        return None
-    host = urlsplit(source).hostname or ""
-    return host.removeprefix("www.") or None
+    names = archive_names(outlet_counts(articles), len(articles)) or archive_names(
+        Counter(a.section.strip() for a in articles if a.section and a.section.strip()), len(articles))
+    return CorpusFacts(len(articles), dates[0] if dates else None, dates[-1] if dates else None, names)
 
 
 def title(configured: str | None, facts: CorpusFacts) -> str:
-    """The configured title (--title / ASSISTANT_TITLE), else "新闻问答助手" with the main outlet when there is one."""
+    """The configured title (--title / ASSISTANT_TITLE), else "新闻问答助手" after the outlets or sections that make
+    up the archive ("news.example.cn · 新闻问答助手", "tv.cctv.com、guancheng · 新闻问答助手")."""
     if configured and configured.strip():
         return configured.strip()
-    return f"{facts.outlet} · {DEFAULT_TITLE}" if facts.outlet else DEFAULT_TITLE
+    return f"{'、'.join(facts.names)} · {DEFAULT_TITLE}" if facts.names else DEFAULT_TITLE
 
 
 def description(facts: CorpusFacts) -> str:

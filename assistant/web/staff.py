@@ -1,10 +1,11 @@
-"""HTML for the staff view: what the archive holds and whether the index is current, from ``status().to_json()``.
+"""HTML for the staff view: what the archive holds and whether the index is current, from ``Assistant.status()``.
 
-Shows the date range, articles per month (a small CSS bar chart), sources by type, skipped files with the reason,
-undated articles, what changed in the corpus since the last build, and the state of a rebuild started from the page.
-Each of those keys is drawn only when the status carries it, so an older status (counts and build time only) still
-renders.  Dates as people read them (2024年3月5日), the build time in the server's local time.
-Left out: computing any of these facts (assistant.service / index), the buttons and timer (app.py).
+Shows exactly the facts of ``IndexStatus`` (assistant/index/catalog.py): counts, the date range, articles per month
+(a small CSS bar chart), undated articles, formats, outlets and sections, files the build could not read with the
+reason, what changed in the corpus since the build, model, device and build time, and the state of a rebuild started
+from the page; the confirmation asked before a rebuild says what it will read.  Dates as people read them
+(2024年3月5日), the build time in the server's local time.  Every name and reason from the corpus is escaped.
+Left out: computing any of these facts (assistant.index.catalog), the buttons and timer (app.py).
 """
 
 from __future__ import annotations
@@ -12,23 +13,21 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..index.catalog import Changes, IndexStatus
 from .dates import format_date, format_month, format_time
 from .render import esc
 
 CLI_INDEX_COMMAND = "python -m assistant index"
 LISTED = 12  # files named per list (skipped, added …) before 「等 N 个」
 
-_SOURCE_TYPES = {"txt": "文本", "md": "文本", "pdf": "PDF", "html": "网页", "htm": "网页", "jsonl": "导出记录",
-                 "csv": "导出记录", "json": "导出记录", "url": "网址"}
+_SOURCE_TYPES = {"txt": "文本", "md": "文本", "text": "文本", "pdf": "PDF", "html": "网页", "htm": "网页",
+                 "jsonl": "导出记录", "ndjson": "导出记录", "csv": "导出记录", "tsv": "导出记录", "json": "导出记录",
+                 "export": "导出记录"}
 
 
 def _row(label: str, value: str) -> str:
     """A table row; ``value`` is HTML already."""
     return f"<tr><th>{esc(label)}</th><td>{value}</td></tr>"
-
-
-def _count(n: object) -> str:
-    return f"{n:,}" if isinstance(n, int) else esc(n)
 
 
 def _files(items: Sequence, limit: int = LISTED) -> str:
@@ -59,94 +58,101 @@ def month_chart_html(per_month: dict[str, int]) -> str:
         label = f'<span class="bar-label">{esc(key[:4])}</span>' if year_start else ""
         bars.append(f'<div class="bar{" bar-year" if year_start else ""}" title="{esc(format_month(key))}：{n:,} 篇">'
                     f'<div class="bar-fill" style="height:{height}%"></div>{label}</div>')
-    return (f'<div class="month-chart" role="img" aria-label="每月文章数，{esc(format_month(span[0]))}至'
+    width = min(760, max(160, 24 * len(span)))  # a few months get narrow bars, not one slab across the panel
+    return (f'<div class="month-chart" style="max-width:{width}px" role="img" '
+            f'aria-label="每月文章数，{esc(format_month(span[0]))}至'
             f'{esc(format_month(span[-1]))}，最多的一个月 {top:,} 篇">'
             f'<div class="bars">{"".join(bars)}</div>'
             f'<div class="chart-axis"><span>{esc(format_month(span[0]))}</span><span>最多 {top:,} 篇/月</span>'
             f'<span>{esc(format_month(span[-1]))}</span></div></div>')
 
 
-def _changes_html(changed: dict | None) -> str:
-    if changed is None:
-        return ""
-    parts = [(label, changed.get(key) or []) for key, label in (("added", "新增"), ("changed", "修改"),
-                                                               ("removed", "删除"))]
-    if not any(items for _, items in parts):
+_CHANGE_LABELS = (("added", "新增"), ("changed", "修改"), ("removed", "删除"))
+
+
+def _change_lines(changes: Changes) -> str:
+    return "".join(f"<li>{esc(label)} {len(items):,} 个：{_files(items)}</li>"
+                   for label, items in ((label, getattr(changes, key)) for key, label in _CHANGE_LABELS) if items)
+
+
+def _changes_html(status: IndexStatus) -> str:
+    if status.changes is None:
+        return (f'<p class="status-warn">无法与新闻目录比较：{esc(status.corpus_problem)}</p>'
+                if status.corpus_problem else "")
+    if not status.changes:
         return '<p class="status-ok">新闻目录自上次建立索引后没有变化。</p>'
-    lines = "".join(f"<li>{esc(label)} {len(items):,} 个：{_files(items)}</li>" for label, items in parts if items)
     return (f'<div class="status-changed"><p>新闻目录自上次建立索引后有变化，点击「更新索引」让回答用上它们：</p>'
-            f"<ul>{lines}</ul></div>")
+            f"<ul>{_change_lines(status.changes)}</ul></div>")
 
 
-def _skipped_html(skipped: Sequence) -> str:
+def confirm_html(status: IndexStatus | None) -> str:
+    """The question asked before a rebuild, with what it will read (or that nothing changed)."""
+    changes = status.changes if status is not None else None
+    if changes is None:
+        what = "<p>会重新读取新闻目录中新增和修改的文件（只为变化的部分计算向量）。</p>"
+    elif not changes:
+        what = "<p>新闻目录自上次建立索引后没有变化，更新后索引不会改变。</p>"
+    else:
+        what = f"<p>更新会处理这些变化（只为变化的部分计算向量）：</p><ul>{_change_lines(changes)}</ul>"
+    return (f'<div class="status-confirm" role="alertdialog"><p><strong>确定要更新索引吗？</strong>期间仍可正常提问。'
+            f"</p>{what}</div>")
+
+
+def _skipped_html(skipped: dict[str, str]) -> str:
     if not skipped:
         return ""
-    rows = []
-    for item in list(skipped)[:LISTED]:
-        if isinstance(item, dict):
-            rows.append(f"<li><code>{esc(item.get('file', ''))}</code>：{esc(item.get('reason', ''))}</li>")
-        else:
-            rows.append(f"<li>{esc(item)}</li>")
+    rows = "".join(f"<li><code>{esc(f)}</code>：{esc(why)}</li>" for f, why in list(skipped.items())[:LISTED])
     more = f"<li>等 {len(skipped):,} 个</li>" if len(skipped) > LISTED else ""
     return (f'<div class="status-skipped"><p>未能读取的文件（{len(skipped):,} 个，其余文件照常建立索引）：</p>'
-            f'<ul>{"".join(rows)}{more}</ul></div>')
+            f"<ul>{rows}{more}</ul></div>")
 
 
-def _sources_html(sources: dict) -> str:
+def _counts_html(counts: dict[str, int], labels: dict[str, str] | None = None) -> str:
     merged: dict[str, int] = {}
-    for kind, n in sources.items():
-        label = _SOURCE_TYPES.get(str(kind).lower().lstrip("."), str(kind))
-        merged[label] = merged.get(label, 0) + int(n or 0)
-    return "、".join(f"{esc(label)} {n:,}" for label, n in sorted(merged.items(), key=lambda kv: -kv[1]))
+    for key, n in counts.items():
+        label = (labels or {}).get(str(key).lower(), str(key))
+        merged[label] = merged.get(label, 0) + n
+    return "、".join(f"{esc(label)} {n:,} 篇" for label, n in sorted(merged.items(), key=lambda kv: -kv[1]))
 
 
-def status_html(status: dict | None, *, log: Sequence[str] = (), error: str | None = None, building: bool = False,
-                elapsed: float | None = None, confirming: bool = False) -> str:
-    """The staff panel from ``IndexStatus.to_json()`` (None when the index cannot be read), the last lines of a
+def status_html(status: IndexStatus | None, *, log: Sequence[str] = (), error: str | None = None,
+                building: bool = False, elapsed: float | None = None, confirming: bool = False) -> str:
+    """The staff panel from ``Assistant.status()`` (None when the index cannot be read), the last lines of a
     rebuild started from the page, its error, and the confirmation asked before one starts."""
-    status = status or {}
-    building = building or bool(status.get("building"))
+    building = building or bool(status and status.building)
     rows = []
-    if "articles" in status:
-        counts = f"{_count(status.get('articles'))} 篇文章"
-        if "pages" in status:
-            counts += f"，来自 {_count(status.get('pages'))} 个页面/文件"
-        if "chunks" in status:
-            counts += f"，{_count(status.get('chunks'))} 个文本块"
-        rows.append(_row("规模", counts))
-    first, last = (list(status.get("date_range") or []) + [None, None])[:2]
-    if first or last:
-        rows.append(_row("时间范围", f"{esc(format_date(first))} 至 {esc(format_date(last))}"))
-    if "dated" in status or "undated" in status:
-        undated = status.get("undated") or 0
-        rows.append(_row("日期", f"{_count(status.get('dated', 0))} 篇有日期，" +
-                         (f'<span class="status-warn">{_count(undated)} 篇没有日期</span>（按日期提问时找不到它们）'
-                          if undated else "全部有日期")))
-    if status.get("sources"):
-        rows.append(_row("来源类型", _sources_html(status["sources"])))
-    if status.get("built_at"):
-        rows.append(_row("建立时间", esc(format_time(status["built_at"]))))
-    model = status.get("model")
-    if model:
-        extra = "，".join(esc(status[k]) for k in ("backend", "device") if status.get(k))
-        rows.append(_row("模型", esc(model) + (f"（{extra}）" if extra else "")))
-    if status.get("store"):
-        rows.append(_row("存储", esc(status["store"])))
-    for key, label in (("index_dir", "索引目录"), ("corpus_dir", "新闻目录")):
-        if status.get(key):
-            rows.append(_row(label, f"<code>{esc(status[key])}</code>"))
-    state = "正在更新索引…（期间仍可正常提问）" if building else ("就绪" if status else "索引无法读取")
+    if status is not None:
+        rows.append(_row("规模", f"{status.articles:,} 篇文章，来自 {status.pages:,} 个页面/文件，"
+                                 f"{status.chunks:,} 个文本块"))
+        if status.first:
+            rows.append(_row("时间范围", f"{esc(format_date(status.first))} 至 {esc(format_date(status.last))}"))
+        dated = status.articles - status.undated
+        rows.append(_row("日期", f"{dated:,} 篇有日期，" + (
+            f'<span class="status-warn">{status.undated:,} 篇没有日期</span>（按日期提问时找不到它们）'
+            if status.undated else "全部有日期")))
+        if status.formats:
+            rows.append(_row("格式", _counts_html(status.formats, _SOURCE_TYPES)))
+        if status.outlets:
+            rows.append(_row("来源", _counts_html(status.outlets)))
+        if status.sections:
+            rows.append(_row("栏目", _counts_html(status.sections)))
+        rows.append(_row("建立时间", esc(format_time(status.built_at))))
+        extra = "，".join(esc(x) for x in (status.backend, status.device) if x)
+        rows.append(_row("模型", esc(status.model) + (f"（{extra}）" if extra else "")))
+        rows.append(_row("索引目录", f"<code>{esc(status.index_dir)}</code>"))
+        rows.append(_row("新闻目录", f"<code>{esc(status.corpus_dir)}</code>"))
+    state = "正在更新索引…（期间仍可正常提问）" if building else ("就绪" if status is not None else "索引无法读取")
     rows.append(_row("状态", esc(state)))
 
     parts = [f'<table class="status-table">{"".join(rows)}</table>']
-    chart = month_chart_html(status.get("per_month") or {})
-    if chart:
-        parts.append(f'<div class="status-block"><div class="status-label">每月文章数</div>{chart}</div>')
-    parts.append(_changes_html(status.get("changed_since_build")))
-    parts.append(_skipped_html(status.get("skipped") or []))
+    if status is not None:
+        chart = month_chart_html(status.per_month)
+        if chart:
+            parts.append(f'<div class="status-block"><div class="status-label">每月文章数</div>{chart}</div>')
+        parts.append(_changes_html(status))
+        parts.append(_skipped_html(status.skipped))
     if confirming and not building:
-        parts.append('<div class="status-confirm" role="alertdialog">确定要更新索引吗？会重新读取新闻目录中新增和修改的'
-                     "文件（只为变化的部分计算向量），期间仍可正常提问。</div>")
+        parts.append(confirm_html(status))
     if building:
         took = f"，已用 {int(elapsed)} 秒" if elapsed is not None else ""
         parts.append(f'<div class="status-progress"><span class="spinner" aria-hidden="true"></span>'

@@ -64,8 +64,20 @@ watch('value', () => {
 });
 """
 
-# The article panel: scroll its own body (not the page) to the highlighted sentence; 关闭 or Escape closes it.
+# The article panel: scroll its own body (not the page) to the highlighted sentence; 关闭 or Escape closes it.  On a
+# wide screen the panel starts below the header and sticks at the top once the page scrolls, so its height is what
+# the window leaves below its top edge (CSS cannot know that edge): the close button and the text's end stay on
+# screen in a 1000-px window.  The phone's bottom sheet keeps its CSS height.
 ARTICLE_JS = """
+function fit() {
+  const view = element.querySelector('.article-view');
+  if (!view) return;
+  if (window.innerWidth <= __NARROW__) { view.style.maxHeight = ''; return; }
+  const top = Math.max(10, view.getBoundingClientRect().top);
+  view.style.maxHeight = Math.max(240, Math.floor(window.innerHeight - top - 12)) + 'px';
+}
+window.addEventListener('resize', fit, {passive: true});
+window.addEventListener('scroll', fit, {passive: true});
 function center() {
   const body = element.querySelector('.article-body');
   const mark = element.querySelector('#cite-active');
@@ -77,11 +89,12 @@ document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && element.querySelector('.article-view')) trigger('close');
 });
 watch('value', () => {
+  fit();
   center();
   const view = element.querySelector('.article-view');
   if (view) view.focus({preventScroll: true});
 });
-"""
+""".replace("__NARROW__", str(NARROW))
 
 # The counter under the question box: shown from 80% of the limit, red above it (the server refuses such a
 # question with a message; this tells the reader before sending).  Counts as the server does: white space folded.
@@ -214,6 +227,14 @@ mark.cite-other { background: #fef6d8; color: inherit; border-bottom: 1px dashed
     margin: 0 !important; padding: 0 !important; }
   #source-col:not(:has(.article-view)) { display: none !important; }
   .article-view { max-height: 72vh; border-radius: 16px 16px 0 0; box-shadow: 0 -10px 30px rgba(15, 23, 42, 0.25); }
+}
+
+/* touch screens: each [n] keeps its size in the line but takes taps within 44 px around it (a 12-px glyph is too
+   small a target for a finger); the transparent box is positioned, so it sits above the text around the marker */
+@media (max-width: __NARROW__px), (pointer: coarse) {
+  .cite-ref { position: relative; padding: 0 5px; }
+  .cite-ref::after { content: ""; position: absolute; left: 50%; top: 50%; width: max(100%, 44px);
+    height: max(100%, 44px); transform: translate(-50%, -50%); }
 }
 
 /* staff */
