@@ -249,7 +249,10 @@ def _load_torch(settings: Settings, name: str) -> SentenceTransformer:
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from transformers.utils import logging as hf_logging
+
     placement = pick_device(settings)
+    hf_logging.disable_progress_bar()  # "Loading weights 199/199" takes no time here; it only clutters `index --quiet`
     torch.set_num_threads(settings.threads or cpu_threads())  # pooling runs in torch with either backend
     try:
         model = SentenceTransformer(name, device=placement.device)
