@@ -109,7 +109,8 @@ def test_ask_endpoint_returns_the_answer_json_with_exact_citations(server, clien
     assert result["citations"], result
     articles = articles_of(server["index"])
     for c in result["citations"]:
-        assert set(c) == {"n", "article_id", "title", "date", "reporters", "source", "start", "end", "text", "page"}
+        assert set(c) == {"n", "article_id", "title", "date", "filed", "reporters", "source", "start", "end", "text",
+                          "page"}
         assert f"[{c['n']}]" in result["answer"]
         assert articles[c["article_id"]].text[c["start"]:c["end"]] == c["text"]
         assert "虎强" in articles[c["article_id"]].text

@@ -62,8 +62,10 @@ def test_switching_backend_rebuilds_the_index_with_a_message(fresh_settings, tor
     assert "onnx-int8" in switched.full_rebuild_reason and "torch" in switched.full_rebuild_reason
     assert any(line.startswith("full rebuild:") and "onnx-int8" in line for line in lines)
 
+    # back to torch: a full rebuild again, but the torch vectors are still in the build's cache (one file per model
+    # and backend), so nothing is embedded twice and nothing of the other backend is mixed in
     back = build_index(fresh_settings.with_(backend="torch"), torch_embedder, progress=False, log=lambda m: None)
-    assert back.embedded == back.chunks and back.full_rebuild_reason
+    assert back.full_rebuild_reason and back.embedded == 0 and back.reused == back.chunks
 
 
 def test_export_happens_once_and_leaves_the_torch_fingerprint_alone(tmp_path, base_settings):

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.errors import QuestionError
-from assistant.index.build import build_index, verify_index
+from assistant.index.build import SKIPS_SHOWN, build_index, verify_index
 from assistant.index.store import load_index
 from assistant.types import Answer
 
@@ -225,7 +225,14 @@ def test_each_bad_file_is_skipped_with_a_message_naming_it(bad_build, name):
     assert len(messages) == 1, report.skipped
     for word in BAD[name]:
         assert word in messages[0]
-    assert any(name in line for line in logs)  # and the build said so as it went
+
+
+def test_the_build_names_the_first_skipped_files_as_it_goes_and_counts_the_rest(bad_build):
+    _, report, logs = bad_build
+    named = [line for line in logs if line.startswith("skipped ")]
+    assert len(report.skipped) > SKIPS_SHOWN and len(named) == SKIPS_SHOWN
+    assert sum("more files skipped" in line for line in logs) == 1
+    assert f"{len(BAD)} files skipped" in report.summary()
 
 
 def test_good_files_beside_bad_ones_are_indexed(bad_build, embedder):

@@ -34,6 +34,7 @@ from .store import (FileEntry, LoadedIndex, Manifest, build_lock, check_compatib
 from ..types import Article, Chunk, Page
 
 Log = Callable[[str], None]
+SKIPS_SHOWN = 10  # unreadable files named one by one while a build runs
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,16 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
         old, full_reason = _previous(settings, embedder, log, rebuild)
         old_files = old.manifest.files if old else {}
         skipped: dict[str, str] = {}
-        pages = iter_pages(settings.corpus_dir, on_error=lambda src, err: skipped.__setitem__(src, str(err)),
-                           field_map=settings.field_map)
+
+        def skip(source: str, error: Exception) -> None:
+            skipped[source] = str(error)
+            # say so as it goes, but a folder of 10^4 bad files must not print 10^4 lines (--json lists them all)
+            if len(skipped) <= SKIPS_SHOWN:
+                log(f"skipped {error}")
+            elif len(skipped) == SKIPS_SHOWN + 1:
+                log("more files skipped; the last line counts them and `index --json` or `status` names them")
+
+        pages = iter_pages(settings.corpus_dir, on_error=skip, field_map=settings.field_map)
 
         embedding = _Embedding(settings, embedder, old, progress, rebuild, log)
         old_chunks: dict[str, list[Chunk]] = {}
