@@ -32,6 +32,7 @@ examples:
 
 # Commands that build the index when it is missing take the build settings too (--field-map, --dense-index).
 BUILDS = ("common", "index")
+ANSWERS = (*BUILDS, "answer")  # and those that answer take the answer settings (--top-k)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,10 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="build or update the index from the corpus folder",
                        description="Build the index, or update it: unchanged files are not embedded again, removed "
-                                   "files vanish, a changed model or setting rebuilds everything. The new index is "
-                                   "built beside the live one and swapped in when complete.")
+                                   "files vanish, a changed model or setting rebuilds everything. The corpus is read "
+                                   "as a stream and new vectors are saved a few batches at a time in INDEX/cache, so "
+                                   "a stopped build (Ctrl-C, kill -9) resumes where it stopped. The new index is "
+                                   "built beside the live one and swapped in when complete; the last line counts "
+                                   "pages, articles (dated, undated), chunks, skipped files and seconds.")
     add_arguments(p, BUILDS)
-    p.add_argument("--rebuild", action="store_true", help="rebuild everything from scratch")
+    p.add_argument("--rebuild", action="store_true",
+                   help="rebuild everything from scratch, embedding every chunk again (empties INDEX/cache)")
     p.add_argument("--verify", action="store_true",
                    help="only check that every corpus file and article is in the index; exit 1 if not")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -54,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="answer one question with citations",
                        description="Answer one question from the index (built first if missing).")
-    add_arguments(p, BUILDS)
+    add_arguments(p, ANSWERS)
     p.add_argument("question", help="the question, e.g. 虎强督导了哪些工作？")
     p.add_argument("--json", action="store_true",
                    help='print {"question","answer","refused","citations":[{"n","article_id","title","date",'
@@ -64,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read questions from stdin, one a line, as one conversation (follow-ups such as "
                                    "「他在毕河村安庄查看了什么？」 are resolved against earlier questions). Each answer "
                                    "is printed on one line (newlines inside it become ' / '), or as JSON with --json.")
-    add_arguments(p, BUILDS)
+    add_arguments(p, ANSWERS)
     p.add_argument("--json", action="store_true", help="one JSON answer a line")
 
     p = sub.add_parser("eval", help="measure quality on a SQuAD-format file or a seed-question JSONL file",
@@ -72,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "hit@1/5/10 and MRR@10 for dense, BM25 and hybrid retrieval, plus the share of "
                                    "answers containing a gold answer. Seed JSONL: ask each question of the corpus "
                                    "index and report pass/fail; exit 1 if any fails.")
-    add_arguments(p, BUILDS)
+    add_arguments(p, ANSWERS)
     p.add_argument("file", type=Path)
     p.add_argument("--limit", type=int, help="only the first N questions")
     p.add_argument("--no-answers", action="store_true", help="SQuAD: measure retrieval only (faster)")

@@ -47,7 +47,9 @@ class Option:
     type: Callable[[str], Any]
     help: str
     choices: tuple[str, ...] | None = None
-    group: str = "common"  # "common": every command and the web app; "index": commands that build; "web": app only
+    # "common": every command and the web app; "index": commands that build; "answer": commands that answer;
+    # "web": the app only
+    group: str = "common"
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -64,7 +66,7 @@ OPTIONS: tuple[Option, ...] = (
            ("auto", "cpu", "cuda")),
     Option("default_year", "--year", "ASSISTANT_YEAR", int,
            "year for dates printed without one (6月18日) when nothing else gives it"),
-    Option("top_k", "--top-k", None, int, "passages handed to the answer composer (default: 5)"),
+    Option("top_k", "--top-k", None, int, "passages handed to the answer composer (default: 5)", group="answer"),
     Option("dense_index", "--dense-index", "ASSISTANT_DENSE_INDEX", str,
            "vector index: flat = exact (default), ivf = approximate, for archives beyond ~10^5 chunks",
            ("flat", "ivf"), group="index"),

@@ -148,3 +148,14 @@ def test_settings_that_do_nothing_are_not_offered():
         out = run(command, "--help")
         assert "--store" not in out.stdout and "--milvus-uri" not in out.stdout and "--today" not in out.stdout
     assert "--field-map" in run("ask", "--help").stdout and "--device" in run("index", "--help").stdout
+
+
+def test_top_k_limits_the_passages_an_answer_draws_on(base_settings, seed_assistant):
+    def cited_articles(*flags):
+        out = run("ask", "--json", *flags, "虎强督导了哪些工作？", settings=base_settings)
+        assert out.returncode == 0, out.stderr
+        return {c["article_id"] for c in json.loads(out.stdout)["citations"]}
+
+    # 虎强 led two inspections, two articles: the default finds both, one passage pair (top-k 1) only one
+    assert len(cited_articles()) == 2 and len(cited_articles("--top-k", "1")) == 1
+    assert "--top-k" not in run("index", "--help").stdout  # a build takes no answer settings

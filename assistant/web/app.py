@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port to listen on (default: 7860)")
-    add_arguments(p, ("common", "index", "web"), "settings (the same as `python -m assistant`)")
+    add_arguments(p, ("common", "index", "answer", "web"), "settings (the same as `python -m assistant`)")
     return p
 
 
