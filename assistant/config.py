@@ -47,32 +47,35 @@ class Option:
     type: Callable[[str], Any]
     help: str
     choices: tuple[str, ...] | None = None
-    # "common": every command and the web app; "index": commands that build; "answer": commands that answer;
-    # "web": the app only
-    group: str = "common"
+    # Which commands take it: "where" (the index folder), "corpus" (the news folder), "model" (which vectors: an index must match it),
+    # "run" (where the model is loaded from and runs), "build" (how an index is made), "read" (how corpus files are
+    # read), "answer" (how questions are answered), "web" (the app only).  A command offers only the groups it acts
+    # on (cli.py), so no flag is accepted and then ignored.
+    group: str = "where"
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("corpus_dir", "--corpus", "ASSISTANT_CORPUS", Path, "folder of news files (default: corpus)"),
+    Option("corpus_dir", "--corpus", "ASSISTANT_CORPUS", Path, "folder of news files (default: corpus)",
+           group="corpus"),
     Option("index_dir", "--index-dir", "ASSISTANT_INDEX_DIR", Path, "folder of the built index (default: index)"),
     Option("model", "--model", "ASSISTANT_MODEL", str,
-           f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL})"),
+           f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL})", group="model"),
     Option("model_cache_dir", "--model-cache", "ASSISTANT_MODEL_CACHE", Path,
-           "where converted or fetched models live (default: ~/.cache/news-assistant/models)"),
+           "where converted or fetched models live (default: ~/.cache/news-assistant/models)", group="run"),
     Option("backend", "--backend", "ASSISTANT_BACKEND", str, "embedding backend (default: torch)",
-           ("torch", "onnx-int8")),
+           ("torch", "onnx-int8"), group="model"),
     Option("device", "--device", "ASSISTANT_DEVICE", str,
            "where the model runs: auto = a GPU when torch sees one (half precision), else the CPU (default: auto)",
-           ("auto", "cpu", "cuda")),
+           ("auto", "cpu", "cuda"), group="run"),
     Option("default_year", "--year", "ASSISTANT_YEAR", int,
-           "year for dates printed without one (6月18日) when nothing else gives it"),
+           "year for dates printed without one (6月18日) when nothing else gives it", group="build"),
     Option("top_k", "--top-k", None, int, "passages handed to the answer composer (default: 5)", group="answer"),
     Option("dense_index", "--dense-index", "ASSISTANT_DENSE_INDEX", str,
            "vector index: flat = exact (default), ivf = approximate, for archives beyond ~10^5 chunks",
-           ("flat", "ivf"), group="index"),
+           ("flat", "ivf"), group="build"),
     Option("field_map", "--field-map", "ASSISTANT_FIELD_MAP", _field_map,
            "extra column names of CMS exports, NAME=FIELD[,…] with FIELD one of title, date, text, author, url, "
-           "section, source (e.g. 发文时间=date,稿件正文=text)", group="index"),
+           "section, source (e.g. 发文时间=date,稿件正文=text)", group="read"),
     Option("title", "--title", "ASSISTANT_TITLE", str,
            "the chat's title (default: drawn from the corpus)", group="web"),
 )
@@ -168,7 +171,10 @@ class Settings:
         return replace(self, **changes)
 
 
-def add_arguments(parser: argparse.ArgumentParser, groups: tuple[str, ...] = ("common",),
+GROUPS = ("where", "corpus", "model", "run", "build", "read", "answer", "web")
+
+
+def add_arguments(parser: argparse.ArgumentParser, groups: tuple[str, ...] = GROUPS,
                   title: str = "settings") -> None:
     """Add the flags of ``OPTIONS`` in ``groups`` to ``parser``; ``from_args`` reads them back."""
     g = parser.add_argument_group(title)

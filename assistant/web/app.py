@@ -27,7 +27,7 @@ import traceback
 from dataclasses import replace
 
 from ..answer.query import clean_question
-from ..config import add_arguments, environment_help, from_args
+from ..config import GROUPS, add_arguments, environment_help, from_args
 from ..errors import AssistantError, QuestionError
 from ..service import Assistant
 from . import examples as ex
@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port to listen on (default: 7860)")
-    add_arguments(p, ("common", "index", "answer", "web"), "settings (the same as `python -m assistant`)")
+    add_arguments(p, GROUPS, "settings (the same as `python -m assistant`)")
     return p
 
 
