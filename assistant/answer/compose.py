@@ -205,14 +205,17 @@ def answerable(e: Evidence, calibration: Calibration) -> bool:
 def compose(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embedder, settings: Settings,
             calibration: Calibration,
             *, query_vector: np.ndarray | None = None, cache: dict | None = None,
-            background: np.ndarray | None = None) -> Answer:
+            background: np.ndarray | None = None, force: bool = False) -> Answer:
     """Build the answer to ``question`` (already resolved against the conversation) from ``hits``.
+
+    ``force`` skips the answerability rule: the caller has already found the article that answers (the newest or
+    oldest relevant report) and only the sentence is still to choose.
 
     ``cache`` maps (article_id, start, end) to sentence vectors across questions; pass one dict per index.
     ``background`` holds the passage vectors of ``background_passages()`` (embed them once per model).
     """
     e = assess(question, hits, lexical, embedder, calibration, query_vector, cache, background)
-    if e is None or not answerable(e, calibration):
+    if e is None or not (force or answerable(e, calibration)):
         return Answer(question=question, text=NO_ANSWER, refused=True, hits=tuple(hits))
     return _render(question, _choose(question, e), hits, settings)
 
