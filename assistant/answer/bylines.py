@@ -21,7 +21,7 @@ from ..text import sentence_spans
 from ..types import Answer, Article
 from .lists import Relevant, list_answer
 
-_EDGE = 160  # characters at an article's start and end where credits are printed
+_EDGE = 300  # characters at an article's start and end where credits are printed (a web lead may follow a long title)
 _ROLE_NAME = re.compile(r"(?:记者|通讯员|实习生|撰稿人?|摄影)[\s：:]*([\u4e00-\u9fff]{2,3})")
 _BRACKETED = re.compile(r"[（(]([^（）()\n]{2,40})[)）]")
 _CLOSING_NAME = re.compile(r"[（(]\s*([\u4e00-\u9fff]{2,3})\s*[)）]\s*$")

@@ -33,6 +33,7 @@ from .crosslingual import is_crosslingual
 from ..model import Embedder
 from ..model.calibration import Calibration, estimate, load_calibration
 from ..index.lexical import LexicalIndex, query_terms
+from .lists import cn_date
 from .retrieve import group_by_article
 from ..text import CJK, sentence_spans
 from ..types import Answer, Article, Citation, Hit
@@ -268,7 +269,7 @@ def _enumeration_after(first: _Sentence, limit: int = 4) -> list[_Sentence]:
 
 
 def _frame(article: Article) -> str:
-    return f"《{article.title}》" + (f"（{article.date}）" if article.date else "")
+    return f"《{article.title}》" + (f"（{cn_date(article.date)}）" if article.date else "")
 
 
 def _render(question: str, groups: list[list[_Sentence]], hits: list[Hit], settings: Settings) -> Answer:

@@ -138,6 +138,16 @@ class LoadedIndex:
             return ids[0][keep].astype(np.int64), scores[0][keep]
         if len(rows) == 0:
             return np.empty(0, np.int64), np.empty(0, np.float32)
+        if 2 * len(rows) > len(self.chunks):
+            # most of the archive (最新: everything up to today): search it all and drop the rows outside, rather than
+            # copy most of the vectors out of the index; when too few of the widened top remain, copy after all
+            inside = np.zeros(len(self.chunks), dtype=bool)
+            inside[rows] = True
+            wide = min(len(self.chunks), 4 * k)
+            scores, ids = self.dense.search(query_vector, wide)
+            keep = (ids[0] >= 0) & inside[np.maximum(ids[0], 0)]
+            if keep.sum() >= min(k, len(rows)) or wide == len(self.chunks):
+                return ids[0][keep][:k].astype(np.int64), scores[0][keep][:k]
         cos = self.dense.reconstruct(rows) @ query_vector[0]  # (len(rows),): a period holds few enough rows
         k = min(k, len(rows))
         top = np.argpartition(-cos, k - 1)[:k]
