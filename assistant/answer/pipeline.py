@@ -163,7 +163,7 @@ def _answer(query: str, answerer: Answerer) -> Answer:
     notice = dict(notice=f"按{describe(ask.period)}的报道回答", period=iso_period(ask.period)) if named else {}
 
     if is_list_question(query) or ask.order is not Order.ANY:
-        found = relevant_articles(index, topic, qv, period)
+        found = relevant_articles(index, topic, qv, period, strict=ask.order is not Order.ANY)
         if not found and named:
             return _outside(query, topic, ask, answerer, qv)
         if ask.order is not Order.ANY and found:
