@@ -37,6 +37,16 @@ def _field_map(value: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _iso_day(value: str) -> str:
+    """"2024-05-15" -> "2024-05-15"; anything that is not a real ISO day raises ValueError naming the form."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a day written YYYY-MM-DD (e.g. 2024-05-15)") from None
+
+
 @dataclass(frozen=True)
 class Option:
     """One user-facing setting: the ``Settings`` field it sets, its flag, variable, type, choices and help."""
@@ -69,6 +79,9 @@ OPTIONS: tuple[Option, ...] = (
            ("auto", "cpu", "cuda"), group="run"),
     Option("default_year", "--year", "ASSISTANT_YEAR", int,
            "year for dates printed without one (6月18日) when nothing else gives it", group="build"),
+    Option("today", "--today", "ASSISTANT_TODAY", _iso_day,
+           "the day 今天/昨天/最近/最新 count from, YYYY-MM-DD (default: the real today; when the archive ends "
+           "earlier, its newest day)", group="answer"),
     Option("top_k", "--top-k", None, int, "passages handed to the answer composer (default: 5)", group="answer"),
     Option("dense_index", "--dense-index", "ASSISTANT_DENSE_INDEX", str,
            "vector index: flat = exact (default), ivf = approximate, for archives beyond ~10^5 chunks",
@@ -118,7 +131,8 @@ class Settings:
 
     # Answers.
     max_question_chars: int = 500
-    max_citations: int = 6
+    max_citations: int = 6  # a list answer cites every article it lists (answer/lists.py)
+    today: str | None = None  # ISO day relative dates count from; None = the real today (answer/pipeline.py)
 
     # The web app.
     title: str | None = None
@@ -141,6 +155,11 @@ class Settings:
             )
         if self.batch_size < 1 or self.top_k < 1 or self.candidates < 1:
             raise ConfigError("batch_size, top_k and candidates must be at least 1.")
+        if self.today is not None:
+            try:
+                _iso_day(self.today)
+            except ValueError as exc:
+                raise ConfigError(f"today (--today or ASSISTANT_TODAY): {exc}.") from None
         if self.max_question_chars < 1:
             raise ConfigError("max_question_chars must be at least 1.")
 

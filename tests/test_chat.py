@@ -22,6 +22,9 @@ def conversation(*questions, people=("虎强", "赵吉平", "魏建民")):
     (["虎强督导了哪些工作？"], "那魏建民呢？", "魏建民督导了哪些工作？"),
     ([], "他在毕河村安庄查看了什么？", "他在毕河村安庄查看了什么？"),
     (["虎强督导了哪些工作？"], "赵吉平督导了什么？", "赵吉平督导了什么？"),
+    # a new period replaces the old one; the topic stays
+    (["2021年6月管城区督导了哪些工作？"], "那5月份的呢？", "5月份管城区督导了哪些工作？"),
+    (["6月上旬的暴雨降了多少毫米？"], "那7月下旬呢？", "7月下旬暴雨降了多少毫米？"),
 ])
 def test_resolve(earlier, question, expected):
     assert conversation(*earlier).resolve(question) == expected

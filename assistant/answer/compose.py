@@ -33,6 +33,7 @@ from .crosslingual import is_crosslingual
 from ..model import Embedder
 from ..model.calibration import Calibration, estimate, load_calibration
 from ..index.lexical import LexicalIndex, query_terms
+from .lists import cn_date
 from .retrieve import group_by_article
 from ..text import CJK, sentence_spans
 from ..types import Answer, Article, Citation, Hit
@@ -205,14 +206,17 @@ def answerable(e: Evidence, calibration: Calibration) -> bool:
 def compose(question: str, hits: list[Hit], lexical: LexicalIndex, embedder: Embedder, settings: Settings,
             calibration: Calibration,
             *, query_vector: np.ndarray | None = None, cache: dict | None = None,
-            background: np.ndarray | None = None) -> Answer:
+            background: np.ndarray | None = None, force: bool = False) -> Answer:
     """Build the answer to ``question`` (already resolved against the conversation) from ``hits``.
+
+    ``force`` skips the answerability rule: the caller has already found the article that answers (the newest or
+    oldest relevant report) and only the sentence is still to choose.
 
     ``cache`` maps (article_id, start, end) to sentence vectors across questions; pass one dict per index.
     ``background`` holds the passage vectors of ``background_passages()`` (embed them once per model).
     """
     e = assess(question, hits, lexical, embedder, calibration, query_vector, cache, background)
-    if e is None or not answerable(e, calibration):
+    if e is None or not (force or answerable(e, calibration)):
         return Answer(question=question, text=NO_ANSWER, refused=True, hits=tuple(hits))
     return _render(question, _choose(question, e), hits, settings)
 
@@ -265,7 +269,7 @@ def _enumeration_after(first: _Sentence, limit: int = 4) -> list[_Sentence]:
 
 
 def _frame(article: Article) -> str:
-    return f"《{article.title}》" + (f"（{article.date}）" if article.date else "")
+    return f"《{article.title}》" + (f"（{cn_date(article.date)}）" if article.date else "")
 
 
 def _render(question: str, groups: list[list[_Sentence]], hits: list[Hit], settings: Settings) -> Answer:

@@ -2,7 +2,8 @@
 
 「他在毕河村安庄查看了什么？」 after 「虎强督导了哪些工作？」 becomes 「虎强在毕河村安庄查看了什么？」.  The rule is small and
 predictable, which matters more here than cleverness: a personal pronoun is replaced by the person the conversation is
-about, a demonstrative (该/此/这项…) by the topic, and an elliptical question borrows the previous question: with
+about, a demonstrative (该/此/这项…) by the topic, a question that only names another period (「那4月份的呢？」) is the
+previous question with that period instead of its own, and an elliptical question borrows the previous question: with
 another person (「那魏建民呢？」) it is the previous question asked about that person, otherwise (「还有吗」) it gets the
 previous question's focus.  The person is the last one named in an earlier question (names come from the index:
 bylines and the titles people hold in articles); the topic is the previous question's most specific content word.
@@ -11,12 +12,17 @@ Left out: coreference across answers, more than one entity per pronoun.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..index.lexical import LexicalIndex, query_terms
+from ..timeexpr import parse_time
 from ..types import Answer, Article
+
+# Resolving only moves time words between questions; the day they count from is the answer pipeline's concern.
+_ANY_DAY = dt.date(2100, 1, 1)
 
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
 _THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")
@@ -71,6 +77,9 @@ class Conversation:
     def resolve(self, question: str) -> str:
         if not self.turns:
             return question
+        moved = self._new_period(question)
+        if moved:
+            return moved
         person = self._last_person()
         if person and _PERSON_PRONOUN.search(question):
             return _PERSON_PRONOUN.sub(person, question, count=1)
@@ -89,6 +98,16 @@ class Conversation:
                 and len(query_terms(question)) <= 1:
             return f"{person} {question}"  # 「查看了什么？」: a bare predicate continues the last subject
         return question
+
+    def _new_period(self, question: str) -> str | None:
+        """「那4月份的呢？」 after 「5月份…多少？」: the previous question with its period replaced by the new one."""
+        if not _ELLIPSIS.search(question.strip()):
+            return None
+        ask = parse_time(question, _ANY_DAY)
+        if ask.period is None or len(query_terms(ask.rest)) > 1:
+            return None  # no period, or the question says more than a period: not only a change of time
+        previous = parse_time(self.turns[-1].resolved, _ANY_DAY)
+        return f"{ask.label}{previous.rest}"
 
     def record(self, question: str, resolved: str, answer: Answer) -> None:
         self.turns.append(Turn(question, resolved, answer))

@@ -31,11 +31,8 @@ from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 from ..text import FULLWIDTH_DIGITS
+from ..timeexpr import FULL_CN as _FULL_CN, FULL_ISO as _FULL_ISO, PATH_DATE as _PATH_DATE
 
-_FULL_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_FULL_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
-# In a path: 2023/07/28, 2023-07-28, 2023_07_28, 20230728 — each bounded by non-digits so ids do not match.
-_PATH_DATE = re.compile(r"(?<![0-9])((?:19|20)\d{2})([-_/.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![0-9])")
 _PATH_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?=[-_./]?(?:0[1-9]|1[0-2])(?![0-9]{3})|[-_/.]|$)")
 HEADER_MAX = 40  # characters: a page-header line is short
 

@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass
 
 from ..text import FULLWIDTH_DIGITS
+from ..timeexpr import MONTH_DAY
 
 _CJK = "\u3400-\u9fff"
 # An outlet: up to 12 characters ending in an outlet word, with an alias in brackets or a second name after a dash.
@@ -58,9 +59,9 @@ WEAK = re.compile(
     r"(?:获悉|了解到|得知)"
     rf")"
 )
-_LEAD_DATE = re.compile(r"^(?:(今天|今日)|(昨天|昨日)|(前天|前日))?\s*[（(]?\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_LEAD_DATE = re.compile(r"^(?:(今天|今日)|(昨天|昨日)|(前天|前日))?\s*[（(]?\s*" + MONTH_DAY.pattern)
 _TODAY = re.compile(r"(?:今天|今日)\s*[（(]\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_IN = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DATE_IN = MONTH_DAY
 _PAREN = re.compile(r"\s*[（(]([^（()）]{2,60})[)）]")
 
 

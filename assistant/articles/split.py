@@ -51,6 +51,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from ..text import FULLWIDTH_DIGITS, SENTENCE_PUNCT, ends_paragraph, join_fragments, parse_byline
+from ..timeexpr import STANDALONE_DATE
 from ..types import Article, Page
 from .credits import closing_credits, parse_credits
 from .dates import HEADER_MAX, Anchor, article_dates, page_anchor
@@ -61,8 +62,6 @@ MAX_HEADLINE = 64
 MAX_BLOCK_HEADLINE = 120  # a broadcast page's headlines run longer than a newspaper's
 SHORT_LINE = 16  # characters; see _repair
 _EDITION = re.compile(r"(?:^|\s)第\s*[0-9一二三四五六七八九十]+\s*版(?:$|\s|[：:])")  # 第1版, not 试行第十版
-_STANDALONE_DATE = re.compile(r"(?:^|\s)(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})"
-                              r"(?=$|\s|[（(]?(?:星期|周|礼拜))")
 _FINISHED = re.compile(r"[。！？!?…][”’」』)）]*$")
 _TRAILING_PAREN = re.compile(r"[（(]([^（()）]{2,60})[)）]\s*$")
 
@@ -208,7 +207,7 @@ def _is_headline(text: str) -> bool:
 def _is_furniture(text: str) -> bool:
     """A masthead line: a full date standing as its own word (``新闻联播文字版 2024年3月5日``, ``2021年6月18日 星期五``) or
     an edition mark (``第2版``); a date glued to words (``2025年1月1日起我国调整部分商品关税``) is a headline's."""
-    return bool(_STANDALONE_DATE.search(text.translate(FULLWIDTH_DIGITS))) or bool(_EDITION.search(text))
+    return bool(STANDALONE_DATE.search(text.translate(FULLWIDTH_DIGITS))) or bool(_EDITION.search(text))
 
 
 def _header_end(lines: list[_Line]) -> int:

@@ -107,17 +107,26 @@ class LoadedIndex:
 
     @functools.cached_property
     def chunk_dates(self) -> np.ndarray:
-        """(n_chunks,) int64 yyyymmdd of each chunk's article; 0 where the article has no full date."""
-        days = {aid: int(a.date.replace("-", "")) if a.date and len(a.date) == 10 else 0
-                for aid, a in self.articles.items()}
-        return np.fromiter((days[c.article_id] for c in self.chunks), dtype=np.int64, count=len(self.chunks))
+        """(n_chunks, 2) int64 yyyymmdd of each chunk's article: column 0 its publication date, column 1 its filing
+        date (the dateline's day, ``Article.filed``, where that differs; else the publication date); 0 where the
+        article has no full date."""
+        def day(iso: str | None) -> int:
+            return int(iso.replace("-", "")) if iso and len(iso) == 10 else 0
+
+        days = {aid: (day(a.date), day(a.filed) or day(a.date)) for aid, a in self.articles.items()}
+        out = np.zeros((len(self.chunks), 2), dtype=np.int64)
+        for i, c in enumerate(self.chunks):
+            out[i] = days[c.article_id]
+        return out
 
     def rows_in(self, period: Period | None) -> np.ndarray | None:
-        """Chunk rows whose article date falls in ``period`` (inclusive yyyymmdd ints); None = no restriction."""
+        """Chunk rows whose article was published or filed in ``period`` (inclusive yyyymmdd ints); None = no
+        restriction.  Either date counts: a dispatch filed on the 16th and printed on the 17th is news of both days."""
         if period is None:
             return None
         dates = self.chunk_dates
-        return np.flatnonzero((dates >= period[0]) & (dates <= period[1]))
+        inside = (dates >= period[0]) & (dates <= period[1])  # (n_chunks, 2)
+        return np.flatnonzero(inside.any(axis=1))
 
     def search_dense(self, query_vector: np.ndarray, k: int,
                      period: Period | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -129,6 +138,16 @@ class LoadedIndex:
             return ids[0][keep].astype(np.int64), scores[0][keep]
         if len(rows) == 0:
             return np.empty(0, np.int64), np.empty(0, np.float32)
+        if 2 * len(rows) > len(self.chunks):
+            # most of the archive (最新: everything up to today): search it all and drop the rows outside, rather than
+            # copy most of the vectors out of the index; when too few of the widened top remain, copy after all
+            inside = np.zeros(len(self.chunks), dtype=bool)
+            inside[rows] = True
+            wide = min(len(self.chunks), 4 * k)
+            scores, ids = self.dense.search(query_vector, wide)
+            keep = (ids[0] >= 0) & inside[np.maximum(ids[0], 0)]
+            if keep.sum() >= min(k, len(rows)) or wide == len(self.chunks):
+                return ids[0][keep][:k].astype(np.int64), scores[0][keep][:k]
         cos = self.dense.reconstruct(rows) @ query_vector[0]  # (len(rows),): a period holds few enough rows
         k = min(k, len(rows))
         top = np.argpartition(-cos, k - 1)[:k]

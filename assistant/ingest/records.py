@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, IngestError
 from ..text import normalize_text, parse_byline
+from ..timeexpr import YMD_LOOSE
 from ..types import Page
 from .boilerplate import trim
 from .decode import decode_text
@@ -59,7 +60,7 @@ FIELDS: dict[str, tuple[str, ...]] = {  # first name with a value wins
 _ROLE_OF_COLUMN = {"记者": "记者", "责任编辑": "责任编辑"}  # a column that names its people's role
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
 _BREAK = re.compile(r"<\s*(?:br|/p|/div|/h[1-6]|/li|/tr)\s*/?\s*>", re.I)
-_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})")
+_DATE = YMD_LOOSE
 _COMPACT_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:\D|$)")
 _CST = dt.timezone(dt.timedelta(hours=8))
 

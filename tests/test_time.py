@@ -1,0 +1,77 @@
+"""The time a question names: absolute and relative expressions read against a reference day (assistant/timeexpr.py).
+
+Pure functions, so these are exact; the retrieval side (a period restricting both retrievers, 最近 moving with
+``--today``) is tested with a real index in tests/test_lists.py and tests/test_cli.py.
+"""
+
+import datetime as dt
+
+import pytest
+
+from assistant.timeexpr import Order, describe, parse_time
+
+REF = dt.date(2024, 6, 30)
+D = dt.date
+
+
+@pytest.mark.parametrize("question, period", [
+    ("2024年4月3日发生了什么", (D(2024, 4, 3), D(2024, 4, 3))),
+    ("4月3号有什么消息", (D(2024, 4, 3), D(2024, 4, 3))),
+    ("7月28日的台风", (D(2023, 7, 28), D(2023, 7, 28))),  # no year: the latest 28 July on or before the reference
+    ("2023年7月的暴雨", (D(2023, 7, 1), D(2023, 7, 31))),
+    ("5月份的访谈", (D(2024, 5, 1), D(2024, 5, 31))),
+    ("7月下旬的演习", (D(2023, 7, 21), D(2023, 7, 31))),
+    ("6月上旬的发射", (D(2024, 6, 1), D(2024, 6, 10))),
+    ("5月中旬的会议", (D(2024, 5, 11), D(2024, 5, 20))),
+    ("6月中下旬的考察", (D(2024, 6, 11), D(2024, 6, 30))),
+    ("4月初的地震", (D(2024, 4, 1), D(2024, 4, 10))),
+    ("2月底的会议", (D(2024, 2, 21), D(2024, 2, 29))),
+    ("2023年的报道", (D(2023, 1, 1), D(2023, 12, 31))),
+    ("今天有什么新闻", (REF, REF)),
+    ("昨天的新闻", (D(2024, 6, 29), D(2024, 6, 29))),
+    ("上周的新闻", (D(2024, 6, 17), D(2024, 6, 23))),  # 2024-06-30 is a Sunday
+    ("本月的新闻", (D(2024, 6, 1), REF)),
+    ("上个月的新闻", (D(2024, 5, 1), D(2024, 5, 31))),
+    ("最近有什么新闻", (D(2024, 6, 1), REF)),
+    ("今年有哪些报道", (D(2024, 1, 1), REF)),
+])
+def test_periods(question, period):
+    assert parse_time(question, REF).period == period
+
+
+@pytest.mark.parametrize("question", [
+    "截至2023年底全国共有多少名共产党员？",  # the figure's date, reported later
+    "一季度国内生产总值增长了多少？",
+    "2023年度国家最高科学技术奖颁给了谁？",
+    "区人大常委会主任是谁？",
+    "7月中国经济怎么样",  # 月中 would be a part of the month; here 中 starts 中国
+])
+def test_no_period_where_the_date_is_not_the_reports(question):
+    ask = parse_time(question, REF)
+    assert ask.period is None or ask.period == (D(2023, 7, 1), D(2023, 7, 31)), ask
+    assert ask.order is Order.ANY
+
+
+def test_order_and_rest():
+    newest = parse_time("最近一次报道神舟十八号乘组，说的是什么？", REF)
+    assert newest.order is Order.NEWEST and newest.period[1] == REF
+    assert newest.rest == "报道神舟十八号乘组，说的是什么？"
+    oldest = parse_time("新闻联播头一回提到深中通道是什么时候？", REF)
+    assert oldest.order is Order.OLDEST and "深中通道" in oldest.rest and "头一回" not in oldest.rest
+    assert parse_time("最新一期公布的外汇储备是多少？", REF).order is Order.NEWEST
+    day = parse_time("5月7日那天普京有什么新闻？", REF)
+    assert day.rest == "普京有什么新闻？" and day.label == "5月7日"
+
+
+def test_today_moves_relative_expressions():
+    assert parse_time("最新的消息", D(2024, 5, 15)).period[1] == D(2024, 5, 15)
+    assert parse_time("昨天的新闻", D(2024, 3, 1)).period == (D(2024, 2, 29), D(2024, 2, 29))
+
+
+def test_years_back_and_describe():
+    ask = parse_time("2月29日的新闻", D(2025, 6, 1))  # 2025 has no 29 February: the latest one is 2024's
+    assert ask.period == (D(2024, 2, 29), D(2024, 2, 29)) and ask.yearless
+    july = parse_time("7月28日的台风", REF)
+    assert july.years_back(1).period == (D(2022, 7, 28), D(2022, 7, 28))
+    assert describe((D(2024, 5, 1), D(2024, 5, 10))) == "2024年5月1日至2024年5月10日"
+    assert describe((D(2024, 5, 7), D(2024, 5, 7))) == "2024年5月7日"
