@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..config import Settings
-from ..index.store import LoadedIndex
+from ..index.search import SearchIndex
 from ..model import Embedder
 from ..types import Answer
 from ..model.calibration import Calibration
@@ -28,7 +28,7 @@ from .retrieve import retrieve
 class Answerer:
     """Everything a question is answered against.  Cheap to make; the caches fill as questions come."""
 
-    index: LoadedIndex
+    index: SearchIndex
     embedder: Embedder
     settings: Settings
     # (article_id, start, end) -> sentence vector: sentences come up again across questions

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..config import Settings
 from ..model import Embedder
-from ..index.store import LoadedIndex, Period
+from ..index.search import Period, SearchIndex
 from ..types import Article, Hit
 
 MODES = ("hybrid", "dense", "lexical")
@@ -39,7 +39,7 @@ class ArticleHits:
         return self.hits[0].score
 
 
-def retrieve(index: LoadedIndex, embedder: Embedder, query: str, settings: Settings, *, mode: str = "hybrid",
+def retrieve(index: SearchIndex, embedder: Embedder, query: str, settings: Settings, *, mode: str = "hybrid",
              k: int | None = None, query_vector: np.ndarray | None = None, period: Period | None = None) -> list[Hit]:
     """The best ``k`` (default ``settings.candidates``) chunks for ``query``, best first; only articles dated in
     ``period`` when one is given."""
@@ -68,7 +68,7 @@ def retrieve(index: LoadedIndex, embedder: Embedder, query: str, settings: Setti
     top = candidates[np.argsort(-fused[candidates], kind="stable")][:k]
     if qv is None:
         qv = embedder.encode_queries([query])
-    cosines = index.dense.reconstruct(top) @ qv[0]  # (len(top),) cosine, vectors are unit norm
+    cosines = index.vectors(top) @ qv[0]  # (len(top),) cosine, vectors are unit norm
     hits = []
     for row, cos in zip(top.tolist(), cosines.tolist()):
         chunk = index.chunks[row]
