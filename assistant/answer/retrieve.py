@@ -52,9 +52,9 @@ def retrieve(index: SearchIndex, embedder: Embedder, query: str, settings: Setti
     fused = np.zeros(n, dtype=np.float64)
     dense_rank = np.zeros(n, dtype=np.int64)  # 0 = not retrieved
     lexical_rank = np.zeros(n, dtype=np.int64)
-    qv = None
+    qv = None if query_vector is None else query_vector.reshape(1, -1)  # lexical mode needs it for the cosines too
     if mode in ("hybrid", "dense"):
-        qv = embedder.encode_queries([query]) if query_vector is None else query_vector.reshape(1, -1)
+        qv = embedder.encode_queries([query]) if qv is None else qv
         ids, _ = index.search_dense(qv, settings.candidates, period)
         dense_rank[ids] = np.arange(1, len(ids) + 1)
         fused[ids] += settings.dense_weight / (settings.rrf_k + dense_rank[ids])

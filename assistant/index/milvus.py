@@ -56,8 +56,8 @@ def connect(settings: Settings):
     try:
         from pymilvus import MilvusClient
     except ImportError as exc:  # pragma: no cover - installed with the project
-        raise IndexMissingError("--store milvus needs pymilvus and milvus-lite: pip install -e . (or "
-                                "pip install pymilvus==3.0.2 milvus-lite==3.2.2).") from exc
+        raise IndexMissingError("--store milvus needs pymilvus and milvus-lite: pip install -e '.[milvus]' "
+                                "(pymilvus==3.0.2, milvus-lite==3.2.2).") from exc
     # milvus-lite's query iterator warns on every scan that it uses client-side timestamps: not for users
     logging.getLogger("pymilvus").setLevel(logging.ERROR)
     token = milvus_token()
