@@ -61,7 +61,10 @@ def connect(settings: Settings):
     # milvus-lite's query iterator warns on every scan that it uses client-side timestamps: not for users
     logging.getLogger("pymilvus").setLevel(logging.ERROR)
     token = milvus_token()
-    return MilvusClient(uri=settings.milvus_uri, **({"token": token} if token else {}))
+    # milvus-lite: a channel of its own.  pymilvus shares one channel per address and, after 30 s idle, checks and
+    # "recovers" it, which fails against milvus-lite's in-process server (a build embedding for minutes, then writing).
+    return MilvusClient(uri=settings.milvus_uri, dedicated=settings.milvus_uri.endswith(".db"),
+                        **({"token": token} if token else {}))
 
 
 def _bytes_cut(text: str, limit: int) -> str:
@@ -185,16 +188,29 @@ def _meta(client, prefix: str, key: str) -> str | None:
 
 def live_generation(settings: Settings, prefix: str = PREFIX, client=None) -> str | None:
     """The stamp of the live index in the database; None when none was written."""
+    own = client is None
     client = client or connect(settings)
-    if not client.has_collection(f"{prefix}_meta"):
-        return None
-    _load(client, f"{prefix}_meta")
-    return _meta(client, prefix, "live")
+    try:
+        if not client.has_collection(f"{prefix}_meta"):
+            return None
+        _load(client, f"{prefix}_meta")
+        return _meta(client, prefix, "live")
+    finally:
+        if own:
+            client.close()
 
 
 def open_milvus(settings: Settings, prefix: str = PREFIX, client=None) -> MilvusIndex:
     """The live index in ``settings.milvus_uri``, with its manifest and counts checked."""
     client = client or connect(settings)
+    try:
+        return _open(client, settings, prefix)
+    except BaseException:
+        client.close()
+        raise
+
+
+def _open(client, settings: Settings, prefix: str) -> MilvusIndex:
     stamp = live_generation(settings, prefix, client)
     if stamp is None:
         raise IndexMissingError(f"no index in the Milvus database {settings.milvus_uri}; build it with "
@@ -335,9 +351,16 @@ def write_milvus(settings: Settings, old, manifest: Manifest, articles: list[Art
     touched; otherwise new collections are filled and swapped in.  ``token_lists`` are the chunks' tokens under the
     project's tokenizer, for the document frequencies.
     """
+    client = connect(settings)
+    try:
+        return _write(client, settings, old, manifest, articles, chunks, vectors, token_lists, prefix)
+    finally:
+        client.close()
+
+
+def _write(client, settings, old, manifest, articles, chunks, vectors, token_lists, prefix) -> str:
     from .chunking import lexical_text
 
-    client = connect(settings)
     stamp = f"g{time.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(3)}"
     by_id = {a.article_id: a for a in articles}
     if not client.has_collection(f"{prefix}_meta"):
