@@ -1,7 +1,8 @@
 """The Milvus store: the index as collections in a Milvus server or cluster (``http://host:19530``) or in embedded
 milvus-lite (a path ending in ``.db``, a folder), with the same client calls for both.
 
-Collections, each reached through an alias named ``<prefix>_<kind>`` (prefix ``news`` for the corpus index)::
+Collections, reached by the names below (prefix ``news`` for the corpus index, ``eval`` for eval's); all but meta
+are aliases of ``<name>_g<stamp>`` collections, so a full build swaps them in one step::
 
     <prefix>_chunks    a row per chunk: chunk_id (primary key), article_id, date and filed (INT64 yyyymmdd, 0 when
                        unknown, for range filters), source, title, reporters, start, end, ordinal; ``lexical`` (the
@@ -18,8 +19,10 @@ next build starts over) rather than answered from.  Every collection carries a 2
 refuses a collection without a vector field.
 
 What milvus-lite lacks and this code avoids: partitions by key and several processes on one ``.db`` (one process
-at a time; a server for several app servers), GPU and DiskANN indexes, and the STL_SORT scalar index (INVERTED serves the date filters).  Left out: a lock shared between build machines
-(the build lock is a file in --index-dir) and fusion (retrieve.py fuses both stores' results the same way).
+at a time; a server for several app servers), GPU and DiskANN indexes, and the STL_SORT scalar index (INVERTED
+serves the date filters).  Left out: a lock shared between build machines (the build lock is a file in --index-dir)
+and fusion (retrieve.py fuses both stores' results the same way).  Longer than the ~300 lines of most modules: the
+schema, the reading and the writing of one store belong together (a field added is added in all three).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Iterable
 import numpy as np
 
 from ..config import Settings, milvus_token
-from ..errors import IndexCorruptError, IndexMissingError
+from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from ..types import Article, Chunk
 from .search import Period, period_of
 from .store import Manifest, FORMAT_VERSION
@@ -220,8 +223,10 @@ def _open(client, settings: Settings, prefix: str) -> MilvusIndex:
     parts = client.query(f"{prefix}_meta", filter=f'key like "manifest/{stamp}/%"', output_fields=["key", "value"])
     try:
         raw = json.loads("".join(p["value"] for p in sorted(parts, key=lambda p: p["key"])))
-        if raw.get("format_version") != FORMAT_VERSION:
-            raise IndexCorruptError(f"format version {raw.get('format_version')!r}, this program reads {FORMAT_VERSION}")
+        version = raw.get("format_version")
+        if version != FORMAT_VERSION:
+            raise IndexMismatchError(f"the index in the Milvus database {settings.milvus_uri} has format version "
+                                     f"{version!r}, this program reads {FORMAT_VERSION}; {_hint(settings)}.")
         manifest = Manifest.from_json(raw)
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise IndexCorruptError(f"the manifest in the Milvus database {settings.milvus_uri} is damaged ({exc}); "
@@ -327,7 +332,8 @@ def _parts(text: str) -> list[str]:
 def _article_rows(articles: Iterable[Article]) -> Iterable[dict]:
     for a in articles:
         for i, part in enumerate(_parts(json.dumps(asdict(a), ensure_ascii=False))):
-            yield {"key": f"{a.article_id}/{i}", "article_id": a.article_id, "part": i, "record": part, "_v": [0.0, 0.0]}
+            yield {"key": f"{a.article_id}/{i}", "article_id": a.article_id, "part": i, "record": part,
+                   "_v": [0.0, 0.0]}
 
 
 def _chunk_rows(chunks: list[Chunk], rows: np.ndarray, articles: dict[str, Article], vectors: np.ndarray,
