@@ -27,6 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m assistant model fetch
 	touch $@
 
+# The test extra brings pymilvus + milvus-lite (tests/test_milvus.py runs a real embedded Milvus).
 # Browser tests drive Debian's chromium (with CJK fonts, or every character is a box); never a downloaded browser.
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[test]'

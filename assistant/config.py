@@ -89,6 +89,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("field_map", "--field-map", "ASSISTANT_FIELD_MAP", _field_map,
            "extra column names of CMS exports, NAME=FIELD[,…] with FIELD one of title, date, text, author, url, "
            "section, source (e.g. 发文时间=date,稿件正文=text)", group="read"),
+    Option("store", "--store", "ASSISTANT_STORE", str,
+           "where the index lives: local = files in --index-dir (default), milvus = a Milvus database (--milvus-uri)",
+           ("local", "milvus")),
+    Option("milvus_uri", "--milvus-uri", "ASSISTANT_MILVUS_URI", str,
+           "the Milvus database of --store milvus: a path ending in .db (embedded milvus-lite, a folder) or "
+           "http://host:19530 (a server or cluster; its token, if any, from $ASSISTANT_MILVUS_TOKEN)"),
     Option("title", "--title", "ASSISTANT_TITLE", str,
            "the chat's title (default: drawn from the corpus)", group="web"),
 )
@@ -134,6 +140,10 @@ class Settings:
     max_citations: int = 6  # a list answer cites every article it lists (answer/lists.py)
     today: str | None = None  # ISO day relative dates count from; None = the real today (answer/pipeline.py)
 
+    # Where the index lives: "local" files in index_dir, or "milvus" at milvus_uri (vectors cache stays in index_dir).
+    store: str = "local"
+    milvus_uri: str | None = None
+
     # The web app.
     title: str | None = None
 
@@ -153,6 +163,14 @@ class Settings:
             raise ConfigError(
                 f"lexical_tokenizer {self.lexical_tokenizer!r} is not known; use 'jieba', 'bigram' or 'jieba+bigram'."
             )
+        if self.store == "milvus":
+            uri = self.milvus_uri or ""
+            if not uri:
+                raise ConfigError("--store milvus needs --milvus-uri (or $ASSISTANT_MILVUS_URI): a path ending in .db "
+                                  "for an embedded milvus-lite database, or http://host:19530 for a server.")
+            if not (uri.endswith(".db") or uri.split("://")[0] in ("http", "https", "tcp", "unix")):
+                raise ConfigError(f"--milvus-uri {uri!r} is neither a milvus-lite path ending in .db nor a server "
+                                  "address (http://host:19530); use one of those.")
         if self.batch_size < 1 or self.top_k < 1 or self.candidates < 1:
             raise ConfigError("batch_size, top_k and candidates must be at least 1.")
         if self.today is not None:
@@ -188,6 +206,12 @@ class Settings:
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+
+def milvus_token(env: Mapping[str, str] | None = None) -> str:
+    """The Milvus server's token ("user:password" or an API key) from $ASSISTANT_MILVUS_TOKEN, read when connecting
+    and never kept in ``Settings`` (which is printed by ``status --json``); "" when none is set."""
+    return (os.environ if env is None else env).get("ASSISTANT_MILVUS_TOKEN", "")
 
 
 GROUPS = ("where", "corpus", "model", "run", "build", "read", "answer", "web")

@@ -21,7 +21,9 @@ from .errors import AssistantError, IndexMismatchError, IndexMissingError, Quest
 from .index.build import BuildReport, build_index
 from .index.catalog import (ArticleQuery, ArticleRecord, ChangeTracker, IndexStatus, index_status,
                             list_articles)
-from .index.store import LoadedIndex, check_compatible, current_generation, load_index
+from .index.search import SearchIndex
+from .index.store import check_compatible
+from .index.stores import live_generation, location, open_index
 from .model import Embedder, load_embedder
 from .types import Answer, Article
 
@@ -30,7 +32,7 @@ class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self._embedder = embedder
-        self._index: LoadedIndex | None = None
+        self._index: SearchIndex | None = None
         self._people: frozenset[str] = frozenset()
         self._lock = threading.Lock()  # guards loading and swapping, not answering
         self._unreadable: str | None = None  # a generation that failed to load: not retried on every question
@@ -63,37 +65,37 @@ class Assistant:
             self._embedder = load_embedder(self.settings)
         return self._embedder
 
-    def _load(self, generation: str | None = None) -> LoadedIndex:
+    def _load(self, generation: str | None = None) -> SearchIndex:
         """Load the live generation.  With ``generation``: unless another thread has loaded that one meanwhile."""
         with self._lock:
             if generation is not None and self._index is not None and self._index.generation == generation:
                 return self._index
-            index = load_index(self.settings.index_dir)
+            index = open_index(self.settings)
             why = check_compatible(index.manifest, self.settings)
             if why:
-                raise IndexMismatchError(f"the index in {self.settings.index_dir} cannot serve these settings: {why}; "
+                raise IndexMismatchError(f"the index in {location(self.settings)} cannot serve these settings: {why}; "
                                          "run `python -m assistant index` to rebuild it.")
             self._people = people_in(index.articles.values())
             self._index = index
             return index
 
     @property
-    def index(self) -> LoadedIndex:
+    def index(self) -> SearchIndex:
         """The live index; reloaded when another process has swapped in a new generation."""
         index = self._index
         if index is None:
             return self._load()
         try:
-            live = current_generation(self.settings.index_dir)
+            live = live_generation(self.settings)
         except AssistantError:
             return index  # a damaged CURRENT: keep answering from the index we have
-        if live is not None and live.name not in (index.generation, self._unreadable):
+        if live is not None and live not in (index.generation, self._unreadable):
             try:
-                index = self._load(live.name)
+                index = self._load(live)
             except AssistantError:
                 # a damaged or incompatible new generation: keep answering from the one we have, and do not try
                 # to load it again until CURRENT names another
-                self._unreadable = live.name
+                self._unreadable = live
         return index
 
     # -- answering -------------------------------------------------------------------------------------------------

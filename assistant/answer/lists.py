@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..index.lexical import LexicalIndex, query_terms
-from ..index.store import LoadedIndex, Period
+from ..index.search import Period, SearchIndex
 from ..text import sentence_spans
 from ..types import Answer, Article, Citation
 
@@ -77,7 +77,7 @@ def _best_sentence(article: Article, terms: list[str], weights: np.ndarray) -> t
     return best
 
 
-def relevant_articles(index: LoadedIndex, query: str, query_vector: np.ndarray, period: Period | None,
+def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, period: Period | None,
                       relative: float = RELATIVE_COVERAGE, strict: bool = False) -> list[Relevant]:
     """Articles (in ``period``) whose headline and text hold the question's topic, best coverage first."""
     terms = query_terms(query)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..config import Settings
-from ..index.store import LoadedIndex, Period
+from ..index.search import Period, SearchIndex
 from ..model import Embedder
 from ..model.calibration import Calibration
 from ..timeexpr import Order, TimeAsk, describe, iso_period, parse_time
@@ -47,7 +47,7 @@ _OUTSIDE_COVERAGE = 0.5  # IDF-weighted share of the question's words a report o
 class Answerer:
     """Everything a question is answered against.  Cheap to make; the caches fill as questions come."""
 
-    index: LoadedIndex
+    index: SearchIndex
     embedder: Embedder
     settings: Settings
     # (article_id, start, end) -> sentence vector: sentences come up again across questions
@@ -93,7 +93,7 @@ def _period(ask: TimeAsk) -> Period | None:
     return int(a.strftime("%Y%m%d")), int(b.strftime("%Y%m%d"))
 
 
-def _fit_year(ask: TimeAsk, index: LoadedIndex) -> TimeAsk:
+def _fit_year(ask: TimeAsk, index: SearchIndex) -> TimeAsk:
     """A yearless date that the archive does not hold in its latest year moves back a year at a time, while one holds it."""
     if not ask.yearless:
         return ask
@@ -130,7 +130,7 @@ def _article_hits(answerer: Answerer, article_id: str, qv: np.ndarray) -> list[H
     """Every chunk of one article as hits, closest to the question first."""
     index = answerer.index
     rows = answerer.article_rows[article_id]
-    cos = index.dense.reconstruct(rows) @ qv[0]  # (len(rows),)
+    cos = index.vectors(rows) @ qv[0]  # (len(rows),)
     order = np.argsort(-cos, kind="stable")
     article = index.articles[article_id]
     return [Hit(chunk=index.chunks[int(rows[i])], article=article, score=float(cos[i]), dense_rank=r + 1,

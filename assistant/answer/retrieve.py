@@ -21,7 +21,7 @@ import numpy as np
 
 from ..config import Settings
 from ..model import Embedder
-from ..index.store import LoadedIndex, Period
+from ..index.search import Period, SearchIndex
 from ..types import Article, Hit
 
 MODES = ("hybrid", "dense", "lexical")
@@ -39,7 +39,7 @@ class ArticleHits:
         return self.hits[0].score
 
 
-def retrieve(index: LoadedIndex, embedder: Embedder, query: str, settings: Settings, *, mode: str = "hybrid",
+def retrieve(index: SearchIndex, embedder: Embedder, query: str, settings: Settings, *, mode: str = "hybrid",
              k: int | None = None, query_vector: np.ndarray | None = None, period: Period | None = None) -> list[Hit]:
     """The best ``k`` (default ``settings.candidates``) chunks for ``query``, best first; only articles dated in
     ``period`` when one is given."""
@@ -52,9 +52,9 @@ def retrieve(index: LoadedIndex, embedder: Embedder, query: str, settings: Setti
     fused = np.zeros(n, dtype=np.float64)
     dense_rank = np.zeros(n, dtype=np.int64)  # 0 = not retrieved
     lexical_rank = np.zeros(n, dtype=np.int64)
-    qv = None
+    qv = None if query_vector is None else query_vector.reshape(1, -1)  # lexical mode needs it for the cosines too
     if mode in ("hybrid", "dense"):
-        qv = embedder.encode_queries([query]) if query_vector is None else query_vector.reshape(1, -1)
+        qv = embedder.encode_queries([query]) if qv is None else qv
         ids, _ = index.search_dense(qv, settings.candidates, period)
         dense_rank[ids] = np.arange(1, len(ids) + 1)
         fused[ids] += settings.dense_weight / (settings.rrf_k + dense_rank[ids])
@@ -68,7 +68,7 @@ def retrieve(index: LoadedIndex, embedder: Embedder, query: str, settings: Setti
     top = candidates[np.argsort(-fused[candidates], kind="stable")][:k]
     if qv is None:
         qv = embedder.encode_queries([query])
-    cosines = index.dense.reconstruct(top) @ qv[0]  # (len(top),) cosine, vectors are unit norm
+    cosines = index.vectors(top) @ qv[0]  # (len(top),) cosine, vectors are unit norm
     hits = []
     for row, cos in zip(top.tolist(), cosines.tolist()):
         chunk = index.chunks[row]

@@ -24,6 +24,9 @@ from ..answer.retrieve import MODES, retrieve
 from ..config import Settings
 from ..errors import AssistantError
 from ..index.build import assemble
+from ..index.chunking import lexical_text
+from ..index.lexical import tokenize
+from ..index.search import SearchIndex
 from ..index.store import FileEntry, LoadedIndex, Manifest
 from ..model import Embedder
 from ..types import Article
@@ -84,14 +87,24 @@ def load_squad(path: Path) -> tuple[list[Article], list[tuple[str, str, list[str
 
 
 def index_in_memory(articles: list[Article], settings: Settings, embedder: Embedder,
-                    progress: bool = True) -> LoadedIndex:
-    """Chunk, embed and index ``articles`` exactly as a build does, without touching the corpus index."""
+                    progress: bool = True) -> SearchIndex:
+    """Chunk, embed and index ``articles`` exactly as a build does, without touching the corpus index.
+
+    With ``settings.store == "milvus"`` the index goes into the Milvus database under its own prefix ("eval"),
+    replaced on every run, so eval measures the store users get.
+    """
     parts = assemble(articles, settings, embedder, progress=progress, log=lambda m: None)
     manifest = Manifest(model=settings.model, model_id=embedder.model_id, dim=embedder.dim, backend=settings.backend,
                         chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
                         lexical_tokenizer=settings.lexical_tokenizer, built_at="",
                         files={a.source: FileEntry("", "", (a.article_id,)) for a in articles},
                         counts={"pages": len(articles), "articles": len(articles), "chunks": len(parts.chunks)})
+    if settings.store == "milvus":
+        from ..index.milvus import open_milvus, write_milvus
+        by_id = {a.article_id: a for a in articles}
+        tokens = (tokenize(lexical_text(by_id[c.article_id], c), settings.lexical_tokenizer) for c in parts.chunks)
+        write_milvus(settings, None, manifest, articles, parts.chunks, parts.dense.vectors(), tokens, prefix="eval")
+        return open_milvus(settings, prefix="eval")
     return LoadedIndex(Path("<memory>"), manifest, {a.article_id: a for a in articles}, parts.chunks, parts.dense,
                        parts.lexical, generation="memory")
 

@@ -29,8 +29,9 @@ from ..errors import AssistantError, CorpusError, IndexMissingError
 from ..ingest import iter_pages, load_pages
 from .cache import TokenCache, VectorCache
 from .lexical import LexicalIndex, tokenize
-from .store import (FileEntry, LoadedIndex, Manifest, build_lock, check_compatible, load_index, prune_generations,
-                    write_generation)
+from .search import SearchIndex
+from .store import FileEntry, LoadedIndex, Manifest, build_lock, check_compatible, prune_generations
+from .stores import open_index, write_index
 from ..types import Article, Chunk, Page
 
 Log = Callable[[str], None]
@@ -66,12 +67,12 @@ class BuildReport:
                 + (f"; files {files}" if files else "") + f"; {self.seconds:.1f} s")
 
 
-def _previous(settings: Settings, embedder: Embedder, log: Log, rebuild: bool) -> tuple[LoadedIndex | None, str | None]:
+def _previous(settings: Settings, embedder: Embedder, log: Log, rebuild: bool) -> tuple[SearchIndex | None, str | None]:
     """The live index if it can be reused, else (None, why a full rebuild happens)."""
     if rebuild:
         return None, "a full rebuild was asked for"
     try:
-        old = load_index(settings.index_dir)
+        old = open_index(settings)
     except IndexMissingError:
         return None, None
     except AssistantError as exc:
@@ -101,7 +102,7 @@ class _Embedding:
     killed build loses at most that batch.  ``vectors()`` at the end gathers every chunk's row.
     """
 
-    def __init__(self, settings: Settings, embedder: Embedder, old: LoadedIndex | None, progress: bool, rebuild: bool,
+    def __init__(self, settings: Settings, embedder: Embedder, old: SearchIndex | None, progress: bool, rebuild: bool,
                  log: Log):
         folder = settings.index_dir / "cache"
         if rebuild:
@@ -160,12 +161,15 @@ class _Embedding:
         out[cached] = self.vectors_cache.get([self._vector_keys[i] for i in cached])
         rest = [i for i, k in enumerate(self._vector_keys) if k not in self.vectors_cache]
         if rest:  # an index built before the cache existed: its vectors serve until the cache has them
-            out[rest] = self.old.dense.reconstruct(np.array([self._old_rows[chunks[i].chunk_id] for i in rest]))
+            out[rest] = self.old.vectors(np.array([self._old_rows[chunks[i].chunk_id] for i in rest]))
         return out
 
+    def token_lists(self):
+        """Each chunk's BM25 tokens (``chunks`` as added), from the cache."""
+        return (self.tokens_cache.get(k) for k in self._token_keys)
+
     def lexical(self) -> LexicalIndex:
-        return LexicalIndex.from_tokens([self.tokens_cache.get(k) for k in self._token_keys],
-                                        self.settings.lexical_tokenizer)
+        return LexicalIndex.from_tokens(list(self.token_lists()), self.settings.lexical_tokenizer)
 
     def compact(self) -> None:
         self.vectors_cache.compact(set(self._vector_keys))
@@ -248,11 +252,9 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             dated=sum(map(_is_dated, articles)), duplicates=duplicates)
         # a changed dense_index setting alone still writes a generation: same vectors, another FAISS index
         if (old is not None and not (added or changed or removed) and len(old.chunks) > 0
-                and old.dense.kind == settings.dense_index):
+                and old.dense_kind == settings.dense_index):
             return report(None, embedded=0, reused=len(old.chunks), seconds=time.perf_counter() - t0)
 
-        dense = DenseIndex.build(embedding.vectors(chunks), approximate=settings.dense_index == "ivf")
-        lexical = embedding.lexical()
         manifest = Manifest(
             model=settings.model, model_id=embedder.model_id, dim=embedder.dim, backend=settings.backend,
             chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
@@ -260,8 +262,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             files=files, counts={"pages": n_pages, "articles": len(articles), "chunks": len(chunks)},
             skipped=skipped, device=getattr(embedder, "device", "cpu"),
         )
-        gen = write_generation(settings.index_dir, manifest, articles, chunks, dense, lexical)
-        prune_generations(settings.index_dir)
+        gen = write_index(settings, old, manifest, articles, chunks, embedding)  # the store settings.store names
         embedding.compact()
         return report(gen, embedded=embedding.embedded, reused=len(chunks) - embedding.embedded,
                       added=tuple(added), changed=tuple(changed), removed=tuple(removed),
@@ -327,7 +328,7 @@ class VerifyReport:
 
 def verify_index(settings: Settings) -> VerifyReport:
     """Compare corpus files (by content hash) and their articles with what the live index holds."""
-    index = load_index(settings.index_dir)
+    index = open_index(settings)
     skipped: list[str] = []
     pages: list[Page] = load_pages(settings.corpus_dir, on_error=lambda src, err: skipped.append(str(err)))
     files = index.manifest.files

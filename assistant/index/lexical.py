@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .search import topk
 from ..text import CJK, CJK_CLASS
 
 _WORD = re.compile(f"[{CJK_CLASS}]+|" r"[a-z0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
@@ -118,14 +119,7 @@ class LexicalIndex:
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k chunk rows with a positive score, best first: (ids int64, scores float32)."""
-        scores = self.scores(query)
-        k = min(k, self._n_docs)
-        if k == 0:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        top = top[scores[top] > 0]
-        return top.astype(np.int64), scores[top]
+        return topk(self.scores(query), k, positive=True)
 
     def idf(self, terms: list[str]) -> np.ndarray:
         """BM25 IDF of each term; a term the corpus never saw gets the highest IDF (it is the most specific)."""

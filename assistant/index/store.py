@@ -1,4 +1,4 @@
-"""The index on disk: plain files in a generation folder, swapped in atomically, read back with checks.
+"""The local store on disk: plain files in a generation folder, swapped in atomically, read back with checks.
 
 Layout of ``index/``::
 
@@ -17,13 +17,13 @@ index working.  Loading reads the manifest first and refuses a foreign format, m
 says how to rebuild; then it checks every file against its recorded sha256, so a file damaged, replaced or edited
 after the build (a record deleted or two swapped, which would pair chunks with the wrong vectors) is refused rather
 than answered from.  Hashing costs one extra read of the index per load.
+Searching a loaded index is ``local.py``'s job; the Milvus store is ``milvus.py``.
 Left out: concurrent writers (the lock refuses them) and remote storage.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import dataclasses
 import fcntl
 import hashlib
@@ -36,17 +36,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from .dense import DenseIndex
 from ..config import Settings
 from ..errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from .lexical import LexicalIndex
+from .local import LoadedIndex
+from .search import Period  # noqa: F401 (re-exported: callers import it from here)
 from ..types import Article, Chunk
 
 FORMAT_VERSION = 1
 REBUILD_HINT = "run `python -m assistant index --rebuild`"
-Period = tuple[int, int]  # inclusive article dates as yyyymmdd integers, e.g. (20240301, 20240331)
 _GENERATION_NAME = re.compile(r"gen-[0-9A-Za-z-]+")
 
 
@@ -86,89 +85,6 @@ class Manifest:
     def from_json(cls, d: dict) -> "Manifest":
         files = {k: FileEntry(v["sha256"], v["encoding"], tuple(v["articles"])) for k, v in d["files"].items()}
         return cls(**{**d, "files": files})
-
-
-@dataclass
-class LoadedIndex:
-    """An index read into memory. Immutable by convention: a rebuild makes a new one.
-
-    Retrieval asks it through ``search_dense`` and ``search_lexical`` (the store interface: the Milvus store answers
-    the same two calls), each optionally limited to a period of article dates.
-    """
-
-    path: Path
-    manifest: Manifest
-    articles: dict[str, Article]
-    chunks: list[Chunk]
-    dense: DenseIndex
-    lexical: LexicalIndex
-    generation: str = ""
-    loaded_at: float = field(default_factory=time.time)
-
-    @functools.cached_property
-    def chunk_dates(self) -> np.ndarray:
-        """(n_chunks, 2) int64 yyyymmdd of each chunk's article: column 0 its publication date, column 1 its filing
-        date (the dateline's day, ``Article.filed``, where that differs; else the publication date); 0 where the
-        article has no full date."""
-        def day(iso: str | None) -> int:
-            return int(iso.replace("-", "")) if iso and len(iso) == 10 else 0
-
-        days = {aid: (day(a.date), day(a.filed) or day(a.date)) for aid, a in self.articles.items()}
-        out = np.zeros((len(self.chunks), 2), dtype=np.int64)
-        for i, c in enumerate(self.chunks):
-            out[i] = days[c.article_id]
-        return out
-
-    def rows_in(self, period: Period | None) -> np.ndarray | None:
-        """Chunk rows whose article was published or filed in ``period`` (inclusive yyyymmdd ints); None = no
-        restriction.  Either date counts: a dispatch filed on the 16th and printed on the 17th is news of both days."""
-        if period is None:
-            return None
-        dates = self.chunk_dates
-        inside = (dates >= period[0]) & (dates <= period[1])  # (n_chunks, 2)
-        return np.flatnonzero(inside.any(axis=1))
-
-    def search_dense(self, query_vector: np.ndarray, k: int,
-                     period: Period | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k chunk rows by cosine to ``query_vector`` (1, dim), best first: (rows int64, cosines float32)."""
-        rows = self.rows_in(period)
-        if rows is None:
-            scores, ids = self.dense.search(query_vector, k)
-            keep = ids[0] >= 0
-            return ids[0][keep].astype(np.int64), scores[0][keep]
-        if len(rows) == 0:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
-        if 2 * len(rows) > len(self.chunks):
-            # most of the archive (最新: everything up to today): search it all and drop the rows outside, rather than
-            # copy most of the vectors out of the index; when too few of the widened top remain, copy after all
-            inside = np.zeros(len(self.chunks), dtype=bool)
-            inside[rows] = True
-            wide = min(len(self.chunks), 4 * k)
-            scores, ids = self.dense.search(query_vector, wide)
-            keep = (ids[0] >= 0) & inside[np.maximum(ids[0], 0)]
-            if keep.sum() >= min(k, len(rows)) or wide == len(self.chunks):
-                return ids[0][keep][:k].astype(np.int64), scores[0][keep][:k]
-        cos = self.dense.reconstruct(rows) @ query_vector[0]  # (len(rows),): a period holds few enough rows
-        k = min(k, len(rows))
-        top = np.argpartition(-cos, k - 1)[:k]
-        top = top[np.argsort(-cos[top], kind="stable")]
-        return rows[top], cos[top].astype(np.float32)
-
-    def search_lexical(self, query: str, k: int, period: Period | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k chunk rows by BM25 with a positive score, best first: (rows int64, scores float32)."""
-        rows = self.rows_in(period)
-        if rows is None:
-            return self.lexical.search(query, k)
-        scores = self.lexical.scores(query)
-        mask = np.zeros(len(scores), dtype=bool)
-        mask[rows] = True
-        scores = np.where(mask, scores, 0.0)
-        k = min(k, int((scores > 0).sum()))
-        if k == 0:
-            return np.empty(0, np.int64), np.empty(0, np.float32)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return top.astype(np.int64), scores[top].astype(np.float32)
 
 
 def current_generation(index_dir: Path) -> Path | None:
