@@ -449,3 +449,15 @@ def test_examples_the_assistant_refuses_are_rephrased_or_left_out():
     assert not any("有哪些新闻" in q for q in examples)  # the busiest day is left out
     assert len(asked) <= ex.MAX_TRIES
     assert ex.example_questions(OTHER, answered=lambda q: False) == []
+
+
+def test_the_start_page_describes_an_archive_with_dates_that_lack_a_year():
+    """A regional record printed as 7月15日 with nothing giving the year is dated "07-15": no place on the time line."""
+    from assistant.types import Article
+    from assistant.web.examples import corpus_facts, description
+
+    articles = [Article(f"a{i}", f"2023/{d}.txt", "标题", "正文。", date=d)
+                for i, d in enumerate(["2022-09-24", "07-15", "2026-08-22", None])]
+    facts = corpus_facts(articles)
+    assert (facts.first, facts.last) == ("2022-09-24", "2026-08-22")
+    assert "2022年9月至2026年8月" in description(facts)

@@ -239,8 +239,8 @@ def index_status(index: LoadedIndex, settings: Settings, changes: Changes | None
     """The facts of ``index`` (``changes``: from ``corpus_changes`` or a ``ChangeTracker``)."""
     m = index.manifest
     articles = index.articles
-    dates = sorted(a.date for a in articles.values() if a.date)
-    months = Counter(d[:7] for d in dates if re.match(r"\d{4}-\d{2}", d))
+    dates = sorted(a.date for a in articles.values() if a.date and len(a.date) == 10)  # 07-15: no year known
+    months = Counter(a.date[:7] for a in articles.values() if a.date and re.match(r"\d{4}-\d{2}", a.date))
     formats: Counter = Counter()
     for source, entry in m.files.items():
         formats[_format(source, entry.encoding)] += sum(1 for a in entry.articles if a in articles)

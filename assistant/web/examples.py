@@ -80,7 +80,8 @@ def archive_names(counts: Counter, total: int) -> tuple[str, ...]:
 
 def corpus_facts(articles: Iterable[Article]) -> CorpusFacts:
     articles = list(articles)
-    dates = sorted(a.date for a in articles if a.date)
+    # full dates only: an article dated 07-15 (no year known) has no place on the archive's time line
+    dates = sorted(a.date for a in articles if a.date and len(a.date) == 10)
     names = archive_names(outlet_counts(articles), len(articles)) or archive_names(
         Counter(a.section.strip() for a in articles if a.section and a.section.strip()), len(articles))
     return CorpusFacts(len(articles), dates[0] if dates else None, dates[-1] if dates else None, names)
