@@ -73,3 +73,20 @@ def test_query_terms_drop_question_scaffolding():
     assert query_terms("虎强督导了哪些工作？") == ["虎强", "督导", "工作"]
     assert query_terms("柴琳琳写了哪些报道") == ["柴琳琳"]
     assert "what" not in query_terms("What did the district CPPCC inspect in June?")
+
+
+def test_the_array_built_index_scores_exactly_as_bm25s_own_index():
+    """LexicalIndex builds bm25s' score matrix with numpy (memory: 8 bytes a token, not Python lists): same scores."""
+    import bm25s
+
+    texts = ["管城回族区开展安全生产督导", "区人大常委会主任带队督导三项工程", "", "卫生城市复审工作推进会召开",
+             "安全生产 安全生产 督导", "市场监管局开展食品安全检查，检查组查看了进货记录"]
+    tokens = [tokenize(t) for t in texts]
+    ours = LexicalIndex.from_tokens(iter(tokens), "jieba+bigram")
+    theirs = bm25s.BM25()
+    theirs.index([t or [""] for t in tokens], show_progress=False)
+    for query in ["安全生产督导", "食品安全", "卫生城市复审", "督导", "没有的词"]:
+        ids = theirs.get_tokens_ids(tokenize(query))
+        expected = np.asarray(theirs.get_scores_from_ids(ids)) if ids else np.zeros(len(texts))
+        np.testing.assert_allclose(ours.scores(query), expected, rtol=1e-6, atol=1e-6)
+    assert len(ours) == len(texts)

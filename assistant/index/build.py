@@ -169,7 +169,7 @@ class _Embedding:
         return (self.tokens_cache.get(k) for k in self._token_keys)
 
     def lexical(self) -> LexicalIndex:
-        return LexicalIndex.from_tokens(list(self.token_lists()), self.settings.lexical_tokenizer)
+        return LexicalIndex.from_tokens(self.token_lists(), self.settings.lexical_tokenizer)
 
     def compact(self) -> None:
         self.vectors_cache.compact(set(self._vector_keys))
