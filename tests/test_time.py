@@ -75,3 +75,16 @@ def test_years_back_and_describe():
     assert july.years_back(1).period == (D(2022, 7, 28), D(2022, 7, 28))
     assert describe((D(2024, 5, 1), D(2024, 5, 10))) == "2024年5月1日至2024年5月10日"
     assert describe((D(2024, 5, 7), D(2024, 5, 7))) == "2024年5月7日"
+
+
+def test_lists_and_nearest_reports_keep_articles_whose_date_lacks_a_year():
+    """07-21 (a month and day, no year known) sorts after full dates and is never compared as one."""
+    from assistant.answer.lists import by_date
+    from assistant.answer.lists import Relevant
+    from assistant.types import Article
+
+    def rel(d):
+        return Relevant(Article(d or "none", "x.txt", "标题", "正文。", date=d), 0, 3, 1.0)
+
+    found = [rel("07-21"), rel("2023-07-20"), rel(None), rel("2023-07-28")]
+    assert [r.article.date for r in by_date(found)] == ["2023-07-28", "2023-07-20", "07-21", None]

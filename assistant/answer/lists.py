@@ -114,10 +114,11 @@ def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, 
 
 
 def by_date(found: list[Relevant], newest_first: bool = True) -> list[Relevant]:
-    """Date order (undated last), ties by coverage."""
-    dated = sorted((r for r in found if r.article.date), key=lambda r: (r.article.date, r.coverage),
+    """Date order (articles without a full date, e.g. 07-21 with no year known, last), ties by coverage."""
+    full = [r.article.date is not None and len(r.article.date) == 10 for r in found]
+    dated = sorted((r for r, f in zip(found, full) if f), key=lambda r: (r.article.date, r.coverage),
                    reverse=newest_first)
-    return dated + [r for r in found if not r.article.date]
+    return dated + [r for r, f in zip(found, full) if not f]
 
 
 def cite(n: int, article: Article, start: int, end: int) -> Citation:

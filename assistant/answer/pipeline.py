@@ -109,7 +109,8 @@ def _outside(question: str, query: str, ask: TimeAsk, answerer: Answerer, qv: np
     found = relevant_articles(answerer.index, query, qv, None)
     first, last = ask.period
     # outside the period only reports that hold most of the question's words: a near miss, not any mention
-    dated = [r for r in found if r.article.date and r.coverage >= _OUTSIDE_COVERAGE]
+    # full dates only: a report dated 07-21 (no year known) is at no distance from the period
+    dated = [r for r in found if r.article.date and len(r.article.date) == 10 and r.coverage >= _OUTSIDE_COVERAGE]
 
     def distance(r) -> int:
         d = dt.date.fromisoformat(r.article.date)
@@ -171,7 +172,8 @@ def _answer(query: str, answerer: Answerer) -> Answer:
             return _outside(query, topic, ask, answerer, qv)
         if ask.order is not Order.ANY and found:
             pick = max if ask.order is Order.NEWEST else min
-            best = pick((r for r in found if r.article.date), key=lambda r: r.article.date, default=found[0])
+            best = pick((r for r in found if r.article.date and len(r.article.date) == 10), key=lambda r: r.article.date,
+                        default=found[0])
             hits = _article_hits(answerer, best.article.article_id, qv)
             result = compose(topic, hits[: settings.top_k], index.lexical, answerer.embedder, settings,
                              answerer.calibration, query_vector=qv, cache=answerer.sentence_cache,
