@@ -215,12 +215,13 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
             for page in pages:
                 n_pages += 1
                 prev = old_files.get(page.source)
-                unchanged = (prev is not None and prev.sha256 == page.sha256
-                             and all(a in old.articles for a in prev.articles))
+                same = prev is not None and prev.sha256 == page.sha256
+                unchanged = same and not prev.duplicates and all(a in old.articles for a in prev.articles)
                 if unchanged:
                     page_articles = [old.articles[a] for a in prev.articles]
                 else:
-                    (changed if prev is not None else added).append(page.source)
+                    if not same:
+                        (changed if prev is not None else added).append(page.source)
                     page_articles = split_articles(page, default_year=settings.default_year)
                 kept = []
                 for a in page_articles:
@@ -236,7 +237,8 @@ def build_index(settings: Settings, embedder: Embedder | None = None, *, rebuild
                     embedding.add(a, article_chunks)
                     chunks.extend(article_chunks)
                 articles.extend(kept)
-                files[page.source] = FileEntry(page.sha256, page.encoding, tuple(a.article_id for a in kept))
+                files[page.source] = FileEntry(page.sha256, page.encoding, tuple(a.article_id for a in kept),
+                                               len(page_articles) - len(kept))
         finally:
             embedding.close()  # what was embedded is in the cache even when reading the corpus failed
         removed = sorted(set(old_files) - set(files))

@@ -54,6 +54,9 @@ class FileEntry:
     sha256: str
     encoding: str
     articles: tuple[str, ...]  # article ids from this file, in page order
+    # articles of this file indexed under another file (the same headline and text): such a file is split again at
+    # every build, so that its copy takes over when the other file goes
+    duplicates: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ class Manifest:
 
     @classmethod
     def from_json(cls, d: dict) -> "Manifest":
-        files = {k: FileEntry(v["sha256"], v["encoding"], tuple(v["articles"])) for k, v in d["files"].items()}
+        files = {k: FileEntry(v["sha256"], v["encoding"], tuple(v["articles"]), v.get("duplicates", 0))
+                 for k, v in d["files"].items()}
         return cls(**{**d, "files": files})
 
 
