@@ -102,8 +102,6 @@ class StandIn:
 
 def measure(size: int, mode: str, workdir: Path, asks: int, encode_rate: float | None) -> dict:
     """Runs in a child process."""
-    import numpy as np
-
     from assistant.config import Settings
     from assistant.index.build import build_index
     from assistant.index.chunking import embedding_text

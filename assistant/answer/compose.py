@@ -33,7 +33,7 @@ from .crosslingual import is_crosslingual
 from ..model import Embedder
 from ..model.calibration import Calibration, estimate, load_calibration
 from ..index.lexical import LexicalIndex, query_terms
-from .lists import cn_date
+from .lists import cite, frame
 from .retrieve import group_by_article
 from ..text import CJK, sentence_spans
 from ..types import Answer, Article, Citation, Hit
@@ -268,10 +268,6 @@ def _enumeration_after(first: _Sentence, limit: int = 4) -> list[_Sentence]:
     return out
 
 
-def _frame(article: Article) -> str:
-    return f"《{article.title}》" + (f"（{cn_date(article.date)}）" if article.date else "")
-
-
 def _render(question: str, groups: list[list[_Sentence]], hits: list[Hit], settings: Settings) -> Answer:
     citations: list[Citation] = []
     lines: list[str] = []
@@ -280,17 +276,14 @@ def _render(question: str, groups: list[list[_Sentence]], hits: list[Hit], setti
             break
         parts = []
         for s in group[: settings.max_citations - len(citations)]:
-            a = s.article
-            citations.append(Citation(n=len(citations) + 1, article_id=a.article_id, title=a.title, date=a.date,
-                                      reporters=a.reporters, source=a.source, start=s.start, end=s.end, text=s.text,
-                                      page=a.page, filed=a.filed))
+            citations.append(cite(len(citations) + 1, s.article, s.start, s.end))
             parts.append(f"{s.text}[{len(citations)}]")
         lines.append((parts, group[0].article))
     if len(lines) > 1:
         body = [f"共找到 {len(lines)} 篇相关报道："]
-        body += [f"{i}. {_frame(a)}：{''.join(parts)}" for i, (parts, a) in enumerate(lines, 1)]
+        body += [f"{i}. {frame(a)}：{''.join(parts)}" for i, (parts, a) in enumerate(lines, 1)]
         text = "\n".join(body)
     else:
         parts, a = lines[0]
-        text = f"据{_frame(a)}报道：" + "".join(parts)
+        text = f"据{frame(a)}报道：" + "".join(parts)
     return Answer(question=question, text=text, refused=False, citations=tuple(citations), hits=tuple(hits))

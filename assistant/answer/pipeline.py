@@ -156,10 +156,9 @@ def _answer(query: str, answerer: Answerer) -> Answer:
     name = answerer.credits.reporter_in(query)
     if name is not None:
         return byline_answer(query, name, answerer.credits, index.articles)
-    ask = _fit_year(parse_time(query, answerer.reference), index)
-    if answerer.newest is None:
-        # an archive without a single date cannot be searched by period: 「今年以来…」 is then part of the topic
-        ask = TimeAsk(None, Order.ANY, query)
+    # an archive without a single date cannot be searched by period: 「今年以来…」 is then part of the topic
+    ask = (_fit_year(parse_time(query, answerer.reference), index) if answerer.newest is not None
+           else TimeAsk(None, Order.ANY, query))
     period = _period(ask)
     topic = ask.rest if ask.period is not None or ask.order is not Order.ANY else query
     qv = answerer.embedder.encode_queries([topic])  # (1, dim), unit norm: shared by retrieval and composition

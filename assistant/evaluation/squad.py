@@ -93,7 +93,7 @@ def index_in_memory(articles: list[Article], settings: Settings, embedder: Embed
     With ``settings.store == "milvus"`` the index goes into the Milvus database under its own prefix ("eval"),
     replaced on every run, so eval measures the store users get.
     """
-    parts = assemble(articles, settings, embedder, progress=progress, log=lambda m: None)
+    parts = assemble(articles, settings, embedder, progress=progress)
     manifest = Manifest(model=settings.model, model_id=embedder.model_id, dim=embedder.dim, backend=settings.backend,
                         chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
                         lexical_tokenizer=settings.lexical_tokenizer, built_at="",

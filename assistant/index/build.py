@@ -1,9 +1,10 @@
 """Build or update the index from the corpus folder, incrementally, under a lock, swapping atomically.
 
 A file whose bytes hash as before keeps its articles, chunks and vectors; a changed or new file is split and embedded;
-a removed file's articles vanish.  A chunk whose id (a hash of its article and text) already has a vector is not
-embedded again even when its file changed around it.  A changed model, chunking or tokenizer setting forces a full
-rebuild, and says so.  Also here: ``verify_index``, which checks that every article of the corpus is in the index.
+a removed file's articles vanish.  Vectors and BM25 tokens are kept in ``index/cache`` by a hash of the text they
+were computed from (``cache.py``), so a text is never embedded twice, even when its file changed or moved, and a
+killed build resumes.  A changed model, chunking or tokenizer setting forces a full rebuild, and says so.  Also here:
+``assemble`` (the in-memory index of ``eval``) and ``verify_index`` (is every corpus article in the index?).
 Left out: deleting vectors in place (each build writes a complete new generation; at newsroom scale that is cheap).
 """
 
@@ -30,7 +31,7 @@ from ..ingest import iter_pages, load_pages
 from .cache import TokenCache, VectorCache
 from .lexical import LexicalIndex, tokenize
 from .search import SearchIndex
-from .store import FileEntry, LoadedIndex, Manifest, build_lock, check_compatible, prune_generations
+from .store import FileEntry, Manifest, build_lock, check_compatible, prune_generations
 from .stores import open_index, write_index
 from ..types import Article, Chunk, Page
 
@@ -157,10 +158,10 @@ class _Embedding:
     def vectors(self, chunks: list[Chunk]) -> np.ndarray:
         """(n_chunks, dim) float32, unit norm, row i for chunk i (``chunks`` as added)."""
         out = np.empty((len(chunks), self.embedder.dim), dtype=np.float32)
-        cached = [i for i, k in enumerate(self._vector_keys) if k in self.vectors_cache]
+        in_cache = np.fromiter((k in self.vectors_cache for k in self._vector_keys), bool, len(self._vector_keys))
+        cached, rest = np.flatnonzero(in_cache), np.flatnonzero(~in_cache)
         out[cached] = self.vectors_cache.get([self._vector_keys[i] for i in cached])
-        rest = [i for i, k in enumerate(self._vector_keys) if k not in self.vectors_cache]
-        if rest:  # an index built before the cache existed: its vectors serve until the cache has them
+        if len(rest):  # an index built before the cache existed: its vectors serve until the cache has them
             out[rest] = self.old.vectors(np.array([self._old_rows[chunks[i].chunk_id] for i in rest]))
         return out
 
@@ -278,30 +279,16 @@ class Assembled:
     chunks: list[Chunk]
     dense: DenseIndex
     lexical: LexicalIndex
-    embedded: int  # chunks sent to the model (the rest came from ``old``)
 
 
-def assemble(articles: list[Article], settings: Settings, embedder: Embedder, *, old: LoadedIndex | None = None,
-             progress: bool = True, log: Log = print) -> Assembled:
-    """Chunk, embed and index ``articles``: the one place chunks become vectors and BM25 rows.
-
-    A chunk whose id has a vector in ``old`` is not embedded again.
-    """
+def assemble(articles: list[Article], settings: Settings, embedder: Embedder, *, progress: bool = True) -> Assembled:
+    """Chunk, embed and index ``articles`` in memory, with nothing on disk (``eval`` on a SQuAD file)."""
     chunks = [c for a in articles for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
     by_id = {a.article_id: a for a in articles}
-    old_rows = {c.chunk_id: i for i, c in enumerate(old.chunks)} if old else {}
-    reuse = np.array([old_rows.get(c.chunk_id, -1) for c in chunks], dtype=np.int64)
-    todo = np.flatnonzero(reuse < 0)
-    vectors = np.empty((len(chunks), embedder.dim), dtype=np.float32)  # (n_chunks, dim) float32, unit norm
-    if old is not None and (reuse >= 0).any():
-        vectors[reuse >= 0] = old.dense.vectors()[reuse[reuse >= 0]]
-    if len(todo):
-        log(f"embedding {len(todo)} chunk(s) with {settings.model}")
-        texts = [embedding_text(by_id[chunks[i].article_id], chunks[i]) for i in todo]
-        vectors[todo] = embedder.encode_passages(texts, progress=progress)
+    vectors = embedder.encode_passages([embedding_text(by_id[c.article_id], c) for c in chunks], progress=progress)
     lexical = LexicalIndex.build([lexical_text(by_id[c.article_id], c) for c in chunks], settings.lexical_tokenizer)
-    dense = DenseIndex.build(vectors, approximate=settings.dense_index == "ivf")
-    return Assembled(chunks, dense, lexical, int(len(todo)))
+    dense = DenseIndex.build(vectors, approximate=settings.dense_index == "ivf")  # (n_chunks, dim) float32 unit rows
+    return Assembled(chunks, dense, lexical)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Left out: the on-disk format, its checks and writing it (``store.py``).
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -41,7 +41,6 @@ from ..config import Settings
 from ..errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from .lexical import LexicalIndex
 from .local import LoadedIndex
-from .search import Period  # noqa: F401 (re-exported: callers import it from here)
 from ..types import Article, Chunk
 
 FORMAT_VERSION = 1
