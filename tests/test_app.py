@@ -25,6 +25,7 @@ from assistant.web import examples as ex
 from assistant.web import render as ui
 
 ROOT = Path(__file__).resolve().parents[1]
+SORTING = ROOT / "tests" / "data" / "sorting"  # 18 dated district reports, 14 of them on 垃圾分类
 SEED = "虎强督导了哪些工作？"
 START_TIMEOUT = 600  # seconds: first start converts the model (once per machine) and builds the index
 
@@ -437,18 +438,116 @@ def test_no_question_is_hard_coded_in_the_web_package():
         assert "虎强督导了哪些工作" not in path.read_text(encoding="utf-8"), path
 
 
+def _cites(question: str, *articles: Article, period: tuple[str, str] | None = None) -> Answer:
+    """An answer to ``question`` citing the first sentence of each of ``articles``."""
+    cites = [_citation(a, i, a.text.split("。")[0] + "。") for i, a in enumerate(articles, 1)]
+    return Answer(question, "".join(f"{c.text}[{c.n}]" for c in cites), False, tuple(cites), period=period)
+
+
 def test_examples_the_assistant_refuses_are_rephrased_or_left_out():
     asked = []
+    c, d = OTHER
 
-    def answered(question: str) -> bool:
+    def ask(question: str) -> Answer:
         asked.append(question)
-        return "做了哪些工作" not in question and "有哪些新闻" not in question
+        if "做了哪些工作" in question or "有哪些新闻" in question:
+            return Answer(question, "没有找到。", True)
+        return _cites(question, d if "防汛" in question else c, d)
 
-    examples = ex.example_questions(OTHER, answered=answered)
+    examples = ex.example_questions(OTHER, ask=ask)
     assert examples[0] == "关于周明远的报道有哪些？"  # the second phrasing, after the first was refused
     assert not any("有哪些新闻" in q for q in examples)  # the busiest day is left out
     assert len(asked) <= ex.MAX_TRIES
-    assert ex.example_questions(OTHER, answered=lambda q: False) == []
+    assert ex.example_questions(OTHER, ask=lambda q: Answer(q, "没有找到。", True)) == []
+    assert ex.example_questions(OTHER, ask=lambda q: None) == []  # asking failed
+
+
+def test_an_example_is_kept_only_when_its_answer_is_about_what_it_asks():
+    c, d = OTHER  # 8月15日 城市书房 in 西兴街道 (王一凡); 8月12日 防汛 in 长河街道 (陈晓雨); both name 周明远
+    by_id = {a.article_id: a for a in OTHER}
+    other_day = replace(d, article_id="e", date="2023-07-28", title="七月的报道")
+    by_id["e"] = other_day
+    day = next(e for e in ex.candidates(OTHER) if e.kind == "day")
+    assert day.subject == "2023-08-15" and day.phrasings == ("8月15日有哪些新闻？",)
+    # the tester's case: 「…8月18日有哪些新闻？」 answered, not refused, with reports of other days
+    assert not ex.fits(day, _cites(day.phrasings[0], other_day, d), by_id)
+    assert not ex.fits(day, _cites(day.phrasings[0], c, d, period=("2023-08-15", "2023-08-15")), by_id)
+    assert not ex.fits(day, _cites(day.phrasings[0], c), by_id)  # right report, but not restricted to the day
+    assert ex.fits(day, _cites(day.phrasings[0], c, period=("2023-08-15", "2023-08-15")), by_id)
+    filed = replace(other_day, filed="2023-08-15")  # dispatched on the 15th, printed later: news of the 15th too
+    assert ex.fits(day, _cites(day.phrasings[0], filed, c, period=("2023-08-15", "2023-08-15")), {"e": filed})
+    assert not ex.fits(day, Answer(day.phrasings[0], "没有找到。", True, period=("2023-08-15",) * 2), by_id)
+
+    person, place = ex.Example("person", "周明远", ()), ex.Example("place", "西兴街道", ())
+    stranger = replace(other_day, text="本报讯 7月28日，社区举办纳凉晚会。\n记者 王一凡", reporters=("记者 王一凡",))
+    by_id["e"] = stranger
+    assert ex.fits(person, _cites("周明远做了哪些工作？", c, d), by_id)
+    assert not ex.fits(person, _cites("周明远做了哪些工作？", c, stranger), by_id)
+    assert ex.fits(place, _cites("西兴街道有什么新闻？", c), by_id)
+    assert not ex.fits(place, _cites("西兴街道有什么新闻？", c, d), by_id)  # 长河街道's drill is not 西兴街道's news
+    assert ex.fits(ex.Example("topic", "城市书房", ()), _cites("“城市书房”是怎么回事？", c), by_id)
+    assert not ex.fits(ex.Example("topic", "城市书房", ()), _cites("“城市书房”是怎么回事？", d), by_id)
+    reporter = ex.Example("reporter", "王一凡", ())
+    assert ex.fits(reporter, _cites("王一凡报道了哪些新闻？", c, stranger), by_id)
+    assert not ex.fits(reporter, _cites("王一凡报道了哪些新闻？", c, d), by_id)
+    headline = ex.Example("headline", c.title, ())
+    assert ex.fits(headline, _cites(f"《{c.title}》讲了什么？", c), by_id)
+    assert not ex.fits(headline, _cites(f"《{c.title}》讲了什么？", d), by_id)
+    # without the article at hand, the cited passage is read
+    said = _citation(c, 1, "区长周明远在仪式上表示，要让居民享受阅读服务。")
+    assert ex.fits(person, Answer("周明远做了哪些工作？", "…[1]", False, (said,)), {})
+    assert not ex.fits(person, _cites("周明远做了哪些工作？", c), {})
+    assert ex.face(OTHER).examples == tuple(ex.example_questions(OTHER))  # no judge: the candidates' first phrasings
+
+
+@pytest.fixture(scope="module")
+def sorting(tmp_path_factory, base_settings, embedder):
+    """An Assistant over tests/data/sorting (18 dated district reports, 14 of them on 垃圾分类; three on 6月5日),
+    its index built with the real model."""
+    from assistant.service import Assistant
+
+    root = tmp_path_factory.mktemp("sorting")
+    shutil.copytree(SORTING, root / "corpus")
+    settings = base_settings.with_(corpus_dir=root / "corpus", index_dir=root / "index")
+    return Assistant.open(settings, embedder=embedder, progress=False, log=lambda m: None)
+
+
+def test_on_a_built_corpus_the_examples_are_answered_about_what_they_ask(sorting):
+    import datetime as dt
+
+    from assistant.timeexpr import parse_time
+    from assistant.web.app import Handlers
+
+    articles = sorting.index.articles
+    found = {e.kind: e for e in ex.candidates(articles.values())}
+    day = found["day"]
+    assert day.subject == "2023-06-05"  # the publication date most articles have
+    assert parse_time(day.phrasings[0], dt.date(2023, 7, 25)).period == (dt.date(2023, 6, 5),) * 2
+    # a list of that day's reports fits the day's example; the same topic over all days does not
+    on_the_day = sorting.ask("6月5日有哪些垃圾分类的报道？")
+    assert {c.date for c in on_the_day.citations} == {"2023-06-05"} and ex.fits(day, on_the_day, articles)
+    assert not ex.fits(day, sorting.ask("关于垃圾分类有哪些报道？"), articles)
+
+    asked: dict[str, Answer] = {}
+    handlers = Handlers(sorting)
+    real = handlers.example_answer
+    handlers.example_answer = lambda q: asked.setdefault(q, real(q))
+    shown = handlers.face().examples
+    assert shown and any("王建国" in q for q in shown), shown
+    for question in shown:  # every example the page shows is answered, from reports about what it asks
+        answer = asked[question]
+        assert not answer.refused and answer.citations, question
+        example = next(e for e in found.values() if question in e.phrasings)
+        for c in answer.citations:
+            article = articles[c.article_id]
+            if example.kind == "day":
+                assert day.subject in (article.date, article.filed), (question, c.title)
+            elif example.kind == "reporter":
+                assert example.subject in article.byline, (question, c.title)
+            else:
+                assert example.subject in article.title + article.text, (question, c.title)
+    if day.phrasings[0] not in shown:  # left out only because its answer is not that day's news
+        assert not ex.fits(day, asked[day.phrasings[0]], articles)
 
 
 def test_the_start_page_describes_an_archive_with_dates_that_lack_a_year():

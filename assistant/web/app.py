@@ -30,6 +30,7 @@ from ..answer.query import clean_question
 from ..config import GROUPS, add_arguments, environment_help, from_args
 from ..errors import AssistantError, QuestionError
 from ..service import Assistant
+from ..types import Answer
 from . import examples as ex
 from . import render as ui
 from . import staff, style
@@ -93,23 +94,24 @@ class Handlers:
         self._opened = itertools.count(1)
 
     # -- what the page says about its corpus ---------------------------------------------------------------------
-    def answers(self, question: str) -> bool:
-        """Whether an example question is answered (not refused) by the live index."""
+    def example_answer(self, question: str) -> Answer | None:
+        """The live index's answer to a candidate example question (None when it cannot be asked); ``examples``
+        judges whether it answers what the question asks."""
         try:
-            return not self.assistant.ask(question).refused
+            return self.assistant.ask(question)
         except AssistantError:
-            return False
+            return None
 
     def face(self) -> ex.Face:
         """Title, description and examples of the live index (recomputed when a rebuild swaps it; the examples are
-        asked once each, so that none of them is then refused)."""
+        asked once each, so that none of them is then refused or answered with other news)."""
         index = self.assistant.index
         with self._face_lock:  # one page load computes it; the others wait for it
             found = self._faces.get(index.generation)
             if found is None:
                 self._faces.clear()
                 found = self._faces[index.generation] = ex.face(index.articles.values(),
-                                                                self.assistant.settings.title, answered=self.answers)
+                                                                self.assistant.settings.title, ask=self.example_answer)
         return found
 
     @staticmethod

@@ -5,10 +5,12 @@ their own news can answer: a person the articles name with a title (or a reporte
 a headline (“红色园区”), a place the articles keep coming back to, and the busiest day.  Only the most recent
 ``SAMPLE`` articles are read, so a 100,000-article archive costs what a few pages cost and its examples are about its
 latest news.  Pure functions of the articles: no Gradio, no model.
-The web app passes a check that asks each candidate question and keeps those the assistant answers (a person is
-asked about in a second phrasing when the first is refused), so a corpus shows no example that it then refuses.
+The web app passes ``ask``: each candidate question is asked, and kept only when its answer is about what it asks
+(``fits``: a day's question cites that day's reports, a person's names the person, …; a refusal never fits); a kind
+is asked in a second phrasing when the first does not fit, so the page shows no example that is refused or answered
+with other news.
 Left out: named-entity recognition (the patterns below find names with titles and places with administrative
-suffixes; a name without a title is not found), and judging how good an answer to an example is.
+suffixes; a name without a title is not found), and judging an answer beyond what its citations are about.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..answer.conversation import people_in
 from ..index.catalog import outlet_counts
 from ..text import ROLES
-from ..types import Article
+from ..types import Answer, Article, Citation
 from .dates import format_date, format_month
 
 SAMPLE = 2000  # most recent articles read for examples
@@ -199,49 +201,115 @@ def _place(articles: Sequence[Article]) -> str | None:
 
 
 def _busiest_day(articles: Sequence[Article]) -> str | None:
-    days = Counter(a.date for a in articles if a.date)
+    """The ISO day most articles were published on (``Article.date``; ties to the latest).  Only full dates count: an
+    article dated "07-15" (no year known) is on no day a question can name."""
+    days = Counter(a.date for a in articles if a.date and len(a.date) == 10)
     if not days:
         return None
     return max(days, key=lambda d: (days[d], d))
 
 
-def example_questions(articles: Iterable[Article], limit: int = 4,
-                      answered: Callable[[str], bool] | None = None) -> list[str]:
-    """Up to ``limit`` questions about this corpus, e.g. for the seed page:
-    ["虎强做了哪些工作？", "“红色园区”是怎么回事？", "毕河村有什么新闻？", "6月18日有哪些新闻？"].
+@dataclass(frozen=True)
+class Example:
+    """One kind of example question: what it asks about, and its phrasings, tried in order.
 
-    With ``answered`` (question -> whether the assistant answers it rather than refuses), each kind of question is
-    tried in its phrasings until one is answered, and a kind none of whose phrasings is answered is left out.  At most
-    ``MAX_TRIES`` questions are tried.
-    """
+    ``kind`` is "person" (a newsmaker's name), "topic" (a term quoted in headlines), "place", "day" (an ISO date),
+    "reporter" (a name in bylines) or "headline" (an article's title); ``subject`` is that name, term, place, date or
+    title."""
+
+    kind: str
+    subject: str
+    phrasings: tuple[str, ...]
+
+
+def candidates(articles: Iterable[Article], limit: int = 4) -> list[Example]:
+    """The example questions this corpus suggests, one ``Example`` per kind, in the order the page prefers them."""
     sample = _recent(articles)
     if not sample:
         return []
     official, reporter = _people(sample)
     topic, place, day = _topic(sample), _place(sample), _busiest_day(sample)
-    years = {a.date[:4] for a in sample if a.date}
-    kinds = [
-        [f"{official}做了哪些工作？", f"关于{official}的报道有哪些？"] if official else [],
-        [f"“{topic}”是怎么回事？"] if topic else [],
-        [f"{place}有什么新闻？"] if place else [],
-        [f"{format_date(day, year=len(years) > 1)}有哪些新闻？"] if day else [],
-        [f"{reporter}报道了哪些新闻？"] if reporter else [],
-    ]
+    out: list[Example] = []
+    if official:
+        out.append(Example("person", official, (f"{official}做了哪些工作？", f"关于{official}的报道有哪些？")))
+    if topic:
+        out.append(Example("topic", topic, (f"“{topic}”是怎么回事？",)))
+    if place:
+        out.append(Example("place", place, (f"{place}有什么新闻？",)))
+    if day:
+        # "6月18日" when the sample is one year's: the time parser reads a yearless day in the archive's latest year
+        when = format_date(day, year=len({a.date[:4] for a in sample if a.date and len(a.date) == 10}) > 1)
+        out.append(Example("day", day, (f"{when}有哪些新闻？",)))
+    if reporter:
+        out.append(Example("reporter", reporter, (f"{reporter}报道了哪些新闻？",)))
     # a corpus with none of the above: ask about its latest headlines
-    kinds += [[f"《{a.title.strip()}》讲了什么？"] for a in sample[:limit] if 4 <= len(a.title.strip()) <= 30]
+    out += [Example("headline", a.title.strip(), (f"《{a.title.strip()}》讲了什么？",))
+            for a in sample[:limit] if 4 <= len(a.title.strip()) <= 30]
+    return out
+
+
+def _mentions(article: Article | None, citation: Citation, words: Sequence[str]) -> bool:
+    """Whether the cited article (its headline and text; the cited passage when the article is not at hand) holds
+    every one of ``words``."""
+    text = f"{article.title}\n{article.text}" if article is not None else f"{citation.title}\n{citation.text}"
+    text = "".join(text.split())
+    return all("".join(w.split()) in text for w in words)
+
+
+def _topic_words(topic: str) -> list[str]:
+    """The words a topic's reports must hold: the term itself when short, else its words of two or more characters
+    ("城市书房" -> ["城市书房"]; "smart city pilot" -> ["smart", "city", "pilot"])."""
+    words = [w for w in _words(topic) if len(w.strip()) > 1]
+    return [topic] if len(topic) <= 6 or not words else words
+
+
+def fits(example: Example, answer: Answer | None, articles: Mapping[str, Article]) -> bool:
+    """Whether ``answer`` answers what ``example`` asks, judged from what it cites (``articles``: by id).
+
+    Not refused, at least one citation, and every cited article is about the subject: it names the person, the place,
+    or the topic's words; it credits the reporter; it is the headline's article; it was published (or filed) on the
+    day, and the answer was restricted to that day.  An answer to 「8月18日有哪些新闻？」 that lists reports of
+    7月28日 is no example."""
+    if answer is None or answer.refused or not answer.citations:
+        return False
+    cited = [(articles.get(c.article_id), c) for c in answer.citations]
+    if example.kind == "day":
+        return (answer.period == (example.subject, example.subject)
+                and all(example.subject in (c.date, c.filed, a.date if a else None, a.filed if a else None)
+                        for a, c in cited))
+    if example.kind == "reporter":
+        return all(any(r.split()[-1] == example.subject for r in (a.reporters if a else c.reporters) if r.split())
+                   or (a is not None and example.subject in a.byline) for a, c in cited)
+    if example.kind == "headline":
+        return all(" ".join(c.title.split()) == " ".join(example.subject.split()) for _, c in cited)
+    words = _topic_words(example.subject) if example.kind == "topic" else [example.subject]
+    return all(_mentions(a, c, words) for a, c in cited)
+
+
+def example_questions(articles: Iterable[Article], limit: int = 4,
+                      ask: Callable[[str], Answer | None] | None = None) -> list[str]:
+    """Up to ``limit`` questions about this corpus, e.g. for the seed page:
+    ["虎强做了哪些工作？", "“红色园区”是怎么回事？", "毕河村有什么新闻？", "6月18日有哪些新闻？"].
+
+    With ``ask`` (question -> the assistant's answer, None when asking failed), each kind of question is asked in its
+    phrasings until one is answered as it asks (``fits``), and a kind none of whose phrasings is answered so is left
+    out.  At most ``MAX_TRIES`` questions are asked.
+    """
+    articles = list(articles)
+    by_id = {a.article_id: a for a in articles} if ask is not None else {}
     out: list[str] = []
     tries = 0
-    for phrasings in kinds:
-        for question in phrasings:
+    for example in candidates(articles, limit):
+        for question in example.phrasings:
             if len(out) >= limit or question in out:
                 break
-            if answered is None:
+            if ask is None:
                 out.append(question)
                 break
             if tries >= MAX_TRIES:
                 return out
             tries += 1
-            if answered(question):
+            if fits(example, ask(question), by_id):
                 out.append(question)
                 break
     return out
@@ -265,9 +333,9 @@ class Face:
 
 
 def face(articles: Iterable[Article], configured_title: str | None = None,
-         answered: Callable[[str], bool] | None = None) -> Face:
-    """The page's wording for these articles (``answered``: see ``example_questions``)."""
+         ask: Callable[[str], Answer | None] | None = None) -> Face:
+    """The page's wording for these articles (``ask``: see ``example_questions``)."""
     articles = list(articles)
     facts = corpus_facts(articles)
     return Face(title(configured_title, facts), description(facts),
-                tuple(example_questions(articles, answered=answered)))
+                tuple(example_questions(articles, ask=ask)))
