@@ -56,6 +56,7 @@ LONG_PAGE = ("城东路街道推进老旧小区改造 惠及居民两千余户\n
                        f"施工队在{i}号楼前设立了公示牌,居民可以随时了解工程进度。\n\n" for i in range(1, 41))
              + "记者 赵六\n")
 LONG_QUESTION = "城东路街道老旧小区改造惠及多少户居民？"
+SORTING = Path(__file__).resolve().parent / "data" / "sorting"
 TOUCH = 44  # px: the smallest comfortable touch target (WCAG 2.5.5, Apple HIG)
 # The second corpus: news pages of another district, each with a long canonical URL (the source link must wrap).
 OTHER_PAGES = [
@@ -142,6 +143,17 @@ def other_server(tmp_path_factory):
         (corpus / f"{slug}.html").write_text(other_page(slug, date, title, paragraphs), encoding="utf-8")
     proc, url, log = serve(root, corpus)
     yield {"url": url}
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def sorting_server(tmp_path_factory):
+    """``python app.py`` over tests/data/sorting: 18 dated district reports, one file each, 14 of them on 垃圾分类."""
+    root = tmp_path_factory.mktemp("sorting")
+    corpus = root / "corpus"
+    shutil.copytree(SORTING, corpus)
+    proc, url, log = serve(root, corpus)
+    yield {"url": url, "corpus": corpus}
     stop(proc)
 
 
@@ -376,6 +388,50 @@ def test_examples_title_and_links_come_from_each_corpus(page, browser, other_ser
         shot(other, "wide_other_corpus.png")
     finally:
         other.context.close()
+
+
+def test_a_long_list_shows_ten_reports_until_show_all_is_clicked(browser, sorting_server):
+    texts = [f.read_text(encoding="utf-8") for f in sorting_server["corpus"].glob("*.txt")]
+    reports = {t.splitlines()[0] for t in texts if "垃圾分类" in t}  # the headlines of the reports on the topic
+    assert len(reports) == 14 < len(texts)  # the list must hold every one of them, more than the ten shown
+    pg = open_page(browser, sorting_server["url"])
+    try:
+        ask(pg, "关于垃圾分类有哪些报道？")
+        first = answer(pg, 0)
+        expect(first).to_contain_text(f"共找到 {len(reports)} 篇相关报道")
+        items, sources = first.locator("ol.answer-list > li"), first.locator(".src-list > li.src")
+        button = first.locator("button.show-all")
+        expect(items).to_have_count(len(reports))
+        expect(first.locator("ol.answer-list > li:visible")).to_have_count(10)
+        expect(first.locator(".src-list > li.src:visible")).to_have_count(10)
+        expect(items.nth(10)).to_be_hidden()
+        expect(button).to_have_text(f"显示全部 {len(reports)} 篇")
+        expect(button).to_have_attribute("aria-expanded", "false")
+
+        button.click()
+        expect(first.locator("ol.answer-list > li:visible")).to_have_count(len(reports))
+        expect(first.locator(".src-list > li.src:visible")).to_have_count(len(reports))
+        expect(button).to_have_text("只显示前 10 篇")
+        expect(button).to_have_attribute("aria-expanded", "true")
+        items.last.scroll_into_view_if_needed()
+        expect(items.last).to_be_in_viewport()
+        # the list is the corpus's reports on the topic, each once, and nothing else
+        titles = [t.strip("《》") for t in sources.locator(".src-title").all_inner_texts()]
+        assert sorted(titles) == sorted(reports)
+        shot(pg, "wide_list_expanded.png")
+
+        button.click()
+        expect(first.locator("ol.answer-list > li:visible")).to_have_count(10)
+        expect(first.locator(".src-list > li.src:visible")).to_have_count(10)
+        expect(button).to_have_text(f"显示全部 {len(reports)} 篇")
+        expect(button).to_have_attribute("aria-expanded", "false")
+        # each cited report of the list opens in the panel, the hidden ones included once shown
+        button.click()
+        first.locator(f".cite-ref[data-cite='{len(reports)}']").first.click()
+        expect(pg.locator("#article .article-title")).to_have_text(cited(pg, 0, len(reports))[0], timeout=60_000)
+        assert "垃圾分类" in highlighted(pg)
+    finally:
+        pg.context.close()
 
 
 def test_an_over_long_question_is_refused_before_and_after_sending(page):
