@@ -1,17 +1,22 @@
-"""Fit the no-answer decision (Settings.answer_weights / answer_bias): a linear rule over Evidence.features.
+"""Fit the no-answer rule (``Calibration.answer_weights`` / ``answer_bias``) on one split, report it on another.
 
-Two kinds of evidence, printed side by side:
-* the news dev sets (../shared/eval/seed_questions.jsonl and tests/data/extra_questions.jsonl) against the shipped
-  corpus: answerable questions and questions the corpus cannot answer;
-* CMRC 2018 trial (CC BY-SA 4.0, Cui et al., EMNLP 2019) with every 4th paragraph held out of the index: questions
-  of indexed paragraphs are answerable, questions of held-out paragraphs are not (a realistic no-answer set: same
-  style, same domain mix, but the passage is missing).
+The rule is linear over ``evidence.Evidence.features`` (coverage, closeness beyond the archive's typical passage,
+margin, top cosine, cross-lingual): the archive answers when ``bias + weights . features >= 0``.  Two sources of
+labelled questions, each cut into a ``calib`` half (fitted on) and a ``report`` half (only reported):
 
-For each group it prints the features' percentiles, grid-searches a small monotone linear rule, and
-prints the answered share of each group under the best and the current settings.  ``--refit`` fits again from
-the features saved by the last run.
+* the archive dev set (bench/data/archive_dev.jsonl, its own ``split`` field) over the dev index built as
+  bench/data/README.md says: factoid, temporal and English items must be answered, no-answer items refused
+  (list, byline and follow-up items take other paths and are left out);
+* CMRC 2018 trial (CC BY-SA 4.0, Cui et al., EMNLP 2019) with every 4th paragraph left out of the index: questions of
+  indexed paragraphs are answerable, questions of left-out paragraphs are not (same style, passage missing);
+  paragraphs 0-3, 8-11, … are ``calib``, 4-7, 12-15, … ``report`` (each half has left-out paragraphs).
 
-    .venv/bin/python bench/calibrate.py [--cmrc-questions 400]
+Every feature is computed by the answer pipeline's own ``read`` and ``evidence_for``, so what is fitted is what
+answers.  The fit is a grid over a small monotone family (more support never turns an answer into a refusal), chosen by
+the mean accuracy over the calib groups.  ``--write`` stores it as the shipped calibration of the model
+(assistant/data/calibration/<model>.json), keeping its cosine scale.
+
+    .venv/bin/python bench/calibrate.py --index-dir /tmp/devindex [--cmrc-questions 300] [--write]
 """
 
 from __future__ import annotations
@@ -19,122 +24,135 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from assistant.answer.compose import answerable, assess, background_passages  # noqa: E402
-from assistant.config import Settings  # noqa: E402
+from devset_score import load_devset  # noqa: E402
+
 from assistant.answer.crosslingual import expand  # noqa: E402
-from assistant.index.dense import DenseIndex  # noqa: E402
-from assistant.model import load_embedder  # noqa: E402
+from assistant.answer.pipeline import Answerer, evidence_for, read  # noqa: E402
+from assistant.config import Settings  # noqa: E402
 from assistant.evaluation.squad import index_in_memory, load_squad  # noqa: E402
-from assistant.index.lexical import LexicalIndex  # noqa: E402
-from assistant.index.chunking import lexical_text  # noqa: E402
-from assistant.answer.retrieve import retrieve  # noqa: E402
+from assistant.model import load_embedder  # noqa: E402
+from assistant.model.calibration import Calibration, shipped_path  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
-from assistant.index.store import LoadedIndex  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
-CACHE: dict = {}  # sentence vectors, shared across questions as the service does
-BACKGROUND = None
+DEVSET = ROOT / "bench" / "data" / "archive_dev.jsonl"
+NAMES = ("coverage", "beyond_typical", "margin", "top_dense", "crosslingual")
+RULE_KINDS = {"factoid", "temporal", "english", "noanswer"}
 
 
-def features(index, embedder, settings, question):
-    question = expand(question)  # as the service does
-    qv = embedder.encode_queries([question])
-    hits = retrieve(index, embedder, question, settings, k=settings.top_k * 4, query_vector=qv)
-    e = assess(question, hits[: settings.top_k * 2], index.lexical, embedder, qv, CACHE, BACKGROUND)
-    return None if e is None else e
+def features(answerer: Answerer, question: str) -> np.ndarray | None:
+    _, e = evidence_for(read(expand(question), answerer), answerer)
+    return None if e is None else e.features
 
 
-def news_features(settings, embedder):
-    rows = {"news answerable": [], "news no-answer": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        s = settings.with_(index_dir=Path(tmp) / "index")
-        assistant = Assistant.open(s, embedder=embedder, progress=False, log=lambda m: None)
-        for path in (SHARED / "seed_questions.jsonl", ROOT / "tests" / "data" / "extra_questions.jsonl"):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                item = json.loads(line)
-                f = features(assistant.index, embedder, s, item["question"])
-                rows["news no-answer" if item.get("expect_no_answer") else "news answerable"].append(f)
-    return rows
+def dev_rows(settings: Settings) -> list[tuple[str, str, bool, np.ndarray]]:
+    """(source, split, answerable, features) for the dev set's items that the no-answer rule decides."""
+    assistant = Assistant.open(settings, build_if_missing=False, progress=False, log=lambda m: None)
+    assistant.ask("预热")
+    answerer = assistant._answerer
+    out = []
+    for item in load_devset(DEVSET):
+        if item["kind"] in RULE_KINDS:
+            f = features(answerer, item["question"])
+            if f is not None:
+                out.append(("dev", item["split"], item["kind"] != "noanswer", f))
+    return out
 
 
-def subset(index: LoadedIndex, keep_articles: set[str], settings) -> LoadedIndex:
-    rows = [i for i, c in enumerate(index.chunks) if c.article_id in keep_articles]
-    chunks = [index.chunks[i] for i in rows]
-    vectors = index.dense.reconstruct(np.array(rows))
-    articles = {a: index.articles[a] for a in keep_articles}
-    lexical = LexicalIndex.build([lexical_text(articles[c.article_id], c) for c in chunks], settings.lexical_tokenizer)
-    return LoadedIndex(index.path, index.manifest, articles, chunks, DenseIndex.build(vectors), lexical)
-
-
-def cmrc_features(settings, embedder, n_questions):
+def cmrc_rows(settings: Settings, embedder, n_questions: int) -> list[tuple[str, str, bool, np.ndarray]]:
     articles, questions = load_squad(SHARED / "cmrc2018_trial.json")
-    full = index_in_memory(articles, settings, embedder, settings.model_cache_dir.parent / "eval-cache")
+    order = {a.article_id: i for i, a in enumerate(articles)}
     held = {a.article_id for i, a in enumerate(articles) if i % 4 == 0}
-    index = subset(full, {a.article_id for a in articles} - held, settings)
+    index = index_in_memory([a for a in articles if a.article_id not in held], settings, embedder)
+    answerer = Answerer(index, embedder, settings)
     rng = np.random.default_rng(0)
-    picked = rng.choice(len(questions), size=min(n_questions, len(questions)), replace=False)
-    rows = {"cmrc answerable": [], "cmrc held-out": []}
-    for i in picked:
+    out = []
+    for i in rng.choice(len(questions), size=min(n_questions, len(questions)), replace=False).tolist():
         q, aid, _ = questions[i]
-        rows["cmrc held-out" if aid in held else "cmrc answerable"].append(features(index, embedder, settings, q))
-    return rows
+        f = features(answerer, q)
+        if f is not None:
+            out.append(("cmrc", "calib" if order[aid] // 4 % 2 == 0 else "report", aid not in held, f))
+    return out
 
 
-def main() -> None:
-    global BACKGROUND
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cmrc-questions", type=int, default=400)
-    ap.add_argument("--refit", action="store_true", help="fit again from the saved features, embedding nothing")
-    args = ap.parse_args()
-    settings = Settings.from_env(default_year=2021)
-    if args.refit:
-        saved = json.loads((ROOT / "bench" / "results" / "calibration_features.json").read_text(encoding="utf-8"))
-        return fit({g: np.array(v).reshape(-1, 5) for g, v in saved.items()}, settings)
+def groups(rows, split: str) -> dict[str, np.ndarray]:
+    out: dict[str, list] = {}
+    for source, s, ok, f in rows:
+        if s == split:
+            out.setdefault(f"{source} {'answerable' if ok else 'no-answer'}", []).append(f)
+    return {g: np.array(v).reshape(-1, len(NAMES)) for g, v in sorted(out.items())}
+
+
+def shares(feats: dict[str, np.ndarray], weights: np.ndarray, bias: float) -> dict[str, float]:
+    """Answered share of each group under the rule."""
+    return {g: float(np.mean(bias + a @ weights >= 0)) for g, a in feats.items()}
+
+
+def accuracy(rates: dict[str, float]) -> float:
+    return float(np.mean([v if "answerable" in g else 1 - v for g, v in rates.items()]))
+
+
+def fit(feats: dict[str, np.ndarray]) -> tuple[np.ndarray, float, float]:
+    """Grid search of z = coverage + wb * beyond_typical + wm * margin + wc * crosslingual + bias (answer when
+    z >= 0) for the best mean accuracy over the groups; ties go to the simplest rule (smaller weights)."""
+    best = None
+    for wb in (0, 2, 4, 6, 8, 10, 15, 20):
+        for wm in (0, 2, 5, 10):
+            for wc in np.arange(0.0, 1.01, 0.1):
+                for bias in np.arange(-1.5, 0.01, 0.05):
+                    w = np.array([1.0, wb, wm, 0.0, wc])
+                    key = (round(accuracy(shares(feats, w, bias)), 3), -(wb + wm + wc))
+                    if best is None or key > best[0]:
+                        best = (key, w, float(bias))
+    (acc, _), w, bias = best
+    return w, round(bias, 2), acc
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--index-dir", type=Path, default=Path("/tmp/devindex"), help="the dev index (bench/data/README.md)")
+    ap.add_argument("--corpus", type=Path, default=Path("/tmp/devcorpus"))
+    ap.add_argument("--cmrc-questions", type=int, default=300, help="CMRC questions sampled (0: dev set only)")
+    ap.add_argument("--write", action="store_true", help="store the fit as the model's shipped calibration")
+    args = ap.parse_args(argv)
+    settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index_dir, default_year=2023)
     embedder = load_embedder(settings)
-    BACKGROUND = embedder.encode_passages(background_passages())
-    groups = {**news_features(settings, embedder), **cmrc_features(settings, embedder, args.cmrc_questions)}
-    groups = {g: [e for e in rows if e is not None] for g, rows in groups.items()}
-    names = ("coverage", "beyond_bg", "margin", "top_dense", "crosslingual")
-    print(f"{'group':<18}{'n':>5}  " + "  ".join(f"{n + ' p10/p50/p90':>26}" for n in names))
-    feats = {g: np.array([e.features for e in rows]).reshape(-1, 5) for g, rows in groups.items()}
-    for g, a in feats.items():
-        cells = ["{:8.3f}{:8.3f}{:8.3f}".format(*np.percentile(a[:, j], [10, 50, 90])) for j in range(5)]
-        print(f"{g:<18}{len(a):>5}  " + "  ".join(f"{c:>26}" for c in cells))
+    rows = dev_rows(settings)
+    if args.cmrc_questions:
+        rows += cmrc_rows(settings, embedder, args.cmrc_questions)
+    calib, report = groups(rows, "calib"), groups(rows, "report")
+    print(f"{'split / group':<26}{'n':>5}  " + "  ".join(f"{n + ' p10/p50/p90':>28}" for n in NAMES))
+    for split, feats in (("calib", calib), ("report", report)):
+        for g, a in feats.items():
+            cells = ["{:8.3f}{:8.3f}{:8.3f}".format(*np.percentile(a[:, j], [10, 50, 90])) for j in range(len(NAMES))]
+            print(f"{split + ': ' + g:<26}{len(a):>5}  " + "  ".join(f"{c:>28}" for c in cells))
 
-    out = ROOT / "bench" / "results" / "calibration_features.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({g: a.tolist() for g, a in feats.items()}), encoding="utf-8")
-    fit(feats, settings)
-
-
-def fit(feats: dict[str, np.ndarray], settings: Settings) -> None:
-    """Grid search of z = coverage + wb * beyond_bg + wc * crosslingual + bias (answer when z >= 0), maximising the
-    mean accuracy over the groups while every answerable news question stays answered.  The family is small and
-    monotone on purpose: more support never turns an answer into a refusal."""
-    results = []
-    for wb in (0, 5, 10, 15, 20, 30):
-        for wc in np.arange(0.0, 1.01, 0.02):
-            for bias in np.arange(-0.9, 0.01, 0.05):
-                w = np.array([1.0, wb, 0.0, 0.0, wc])
-                rates = {g: float(np.mean(bias + a @ w >= 0)) for g, a in feats.items()}
-                bal = np.mean([v if "answerable" in g else 1 - v for g, v in rates.items()])
-                results.append((rates["news answerable"] == 1.0, round(bal, 3), -abs(wc - 0.5), tuple(w.round(2)),
-                                round(float(bias), 2), rates))
-    ok, bal, _, w, bias, rates = max(results, key=lambda r: r[:3])
-    print(f"\nbest: answer_weights={w} answer_bias={bias}  (all news answered: {ok}, mean accuracy {bal:.3f})")
-    print("  answered share: " + "  ".join(f"{g} {v:.2f}" for g, v in rates.items()))
-    cur = np.array(settings.answer_weights)
-    rates = {g: float(np.mean(settings.answer_bias + a @ cur >= 0)) for g, a in feats.items()}
-    print("current: " + "  ".join(f"{g} {v:.2f}" for g, v in rates.items()))
+    weights, bias, acc = fit(calib)
+    shipped = shipped_path(settings.model)
+    current = (Calibration.from_json(json.loads(shipped.read_text(encoding="utf-8")), str(shipped))
+               if shipped.is_file() else None)
+    print(f"\nfitted on calib: answer_weights={tuple(weights.round(2))} answer_bias={bias} (calib mean accuracy {acc:.3f})")
+    for name, w, b in (("fitted", weights, bias),) + (
+            (("shipped", np.array(current.answer_weights), current.answer_bias),) if current else ()):
+        for split, feats in (("calib", calib), ("report", report)):
+            rates = shares(feats, w, b)
+            print(f"  {name:8s}{split:7s} mean accuracy {accuracy(rates):.3f}  answered: "
+                  + "  ".join(f"{g} {v:.2f} (n={len(feats[g])})" for g, v in rates.items()))
+    if args.write:
+        floor, span = (current.cos_floor, current.cos_span) if current else (0.75, 0.15)
+        new = Calibration(floor, span, tuple(float(x) for x in weights), bias)
+        shipped.write_text(json.dumps(new.to_json()) + "\n", encoding="utf-8")
+        print(f"written: {shipped}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -5,9 +5,10 @@ predictable, which matters more here than cleverness: a personal pronoun is repl
 about, a demonstrative (该/此/这项…) by the topic, a question that only names another period (「那4月份的呢？」) is the
 previous question with that period instead of its own, and an elliptical question borrows the previous question: with
 another person (「那魏建民呢？」) it is the previous question asked about that person, otherwise (「还有吗」) it gets the
-previous question's focus.  The person is the last one named in an earlier question (names come from the index:
-bylines and the titles people hold in articles); the topic is the previous question's most specific content word.
-Left out: coreference across answers, more than one entity per pronoun.
+previous question's focus.  The person is the one a 谁-question's answer named, or the last one named in an earlier question (names come from the
+index — bylines and the titles people hold in articles — and from jieba's person-name tags); the topic is the previous
+question's most specific content word.
+Left out: coreference across answers other than the answer to 谁, more than one entity per pronoun.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..index.lexical import LexicalIndex, query_terms
+from .asks import Want, analyse, persons
 from ..timeexpr import parse_time
 from ..types import Answer, Article
 
@@ -57,8 +59,15 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
 
     def _last_person(self) -> str | None:
+        """The person a 他/她 refers to: the one the latest 谁-question's answer names, else the first person named
+        in the latest question that names one (a name the index knows, or one tagged as a person's name)."""
         for turn in reversed(self.turns):
+            if analyse(turn.resolved).want is Want.PERSON and not turn.answer.refused and turn.answer.citations:
+                named = persons(turn.answer.citations[0].text, exclude=turn.resolved)
+                if named:
+                    return named[0]  # 「指令长是谁？」 then 「他以前…」: 他 is the answer, not the question's subject
             found = [(turn.resolved.find(p), p) for p in self.people if p in turn.resolved]
+            found += [(turn.resolved.find(p), p) for p in persons(turn.resolved)]
             if found:
                 return min(found)[1]  # the first-named person of the latest question that names one
         return None

@@ -113,6 +113,18 @@ def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, 
     return out
 
 
+def articles_in(index: SearchIndex, period: Period) -> list[Relevant]:
+    """Every article published or filed in ``period``, each with its lead sentence: the answer to 「6月5日有哪些新闻」,
+    a question with a period and no topic."""
+    rows = index.rows_in(period)
+    out = []
+    for article_id in dict.fromkeys(index.chunks[r].article_id for r in rows.tolist()):
+        article = index.articles[article_id]
+        spans = sentence_spans(article.text, 0, min(len(article.text), 400)) or [(0, min(len(article.text), 80))]
+        out.append(Relevant(article, *spans[0], 1.0))
+    return out
+
+
 def by_date(found: list[Relevant], newest_first: bool = True) -> list[Relevant]:
     """Date order (articles without a full date, e.g. 07-21 with no year known, last), ties by coverage."""
     full = [r.article.date is not None and len(r.article.date) == 10 for r in found]

@@ -6,13 +6,15 @@ it, so what is measured is what users get.  After the conversation has resolved 
 * its time is read (``timeexpr.parse_time``) against the reference day: ``settings.today`` (default the real today),
   or the archive's newest day when the archive ends earlier — the archive's "now" is its last day;
 * a question about a reporter's work (``bylines``) is answered by an exact scan of the credits;
-* a list question (``lists``) lists every relevant article in the period, counted and in date order;
+* a list question (``lists``) lists every relevant article in the period, counted and in date order; one whose
+  only topic is its period (「6月5日有哪些新闻？」) lists every article of the period;
 * 最近一次/最新 and 第一次/头一回 answer from the newest or oldest relevant article;
-* anything else is retrieved (restricted to the period when the question names one) and composed.
+* anything else is retrieved (restricted to the period when the question names one), weighed (``evidence``: refused
+  when the no-answer rule says the archive does not answer) and composed (``compose``: the answering sentences).
 When the period holds nothing relevant, the answer says so and lists the nearest reports outside it as ``related``.
 
 ``Answerer`` holds what answering needs besides the question: an index, the embedder, the settings, and the caches that
-go with that index (sentence vectors, the credits scan, the archive's dates).
+go with that index (sentence vectors, the archive's typical passages, the calibration, the credits scan, the dates).
 Left out: loading indexes and reacting to rebuilds (``service``), formatting (the shells).
 """
 
@@ -20,27 +22,33 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..config import Settings
+from ..index.lexical import query_terms
 from ..index.search import Period, SearchIndex
 from ..model import Embedder
-from ..model.calibration import Calibration
+from ..model.calibration import Calibration, estimate, load_calibration
 from ..timeexpr import Order, TimeAsk, describe, iso_period, parse_time
 from ..types import Answer, Hit
 from .bylines import Credits, byline_answer
-from .compose import NO_ANSWER, background_vectors, calibration_for, compose
+from .asks import analyse
+from .compose import NO_ANSWER, compose, refusal
+from .evidence import Background, Evidence, SentenceVectors, answerable, assess
 from .conversation import Conversation
 from .crosslingual import expand
-from .lists import cite, frame, is_list_question, list_answer, relevant_articles
+from .lists import articles_in, cite, frame, is_list_question, list_answer, relevant_articles
 from .query import clean_question
 from .retrieve import retrieve
 
 _YEARS_BACK = 3  # a yearless 7月28日 is looked for in up to this many earlier years when the latest one holds nothing
 _RELATED = 3  # nearest reports shown beside an empty period
-_OUTSIDE_COVERAGE = 0.5  # IDF-weighted share of the question's words a report outside the period must hold
+# IDF-weighted share of the question's words that a report must hold to be a near answer: inside a named period
+# (answered from even when the no-answer rule hesitates: a period's few reports are all alike, nothing stands out),
+# or outside it (listed as the nearest reports)
+_NEAR_COVERAGE = 0.5
 
 
 @dataclass
@@ -50,15 +58,30 @@ class Answerer:
     index: SearchIndex
     embedder: Embedder
     settings: Settings
-    # (article_id, start, end) -> sentence vector: sentences come up again across questions
-    sentence_cache: dict = field(default_factory=dict)
 
-    def background(self) -> np.ndarray:
-        return background_vectors(self.embedder)
+    @functools.cached_property
+    def sentence_vectors(self) -> SentenceVectors:
+        """Sentence vectors kept across questions: sentences come up again."""
+        return SentenceVectors(self.embedder)
 
-    @property
+    @functools.cached_property
+    def background(self) -> Background:
+        """A fixed sample of this index's passages: what the no-answer rule compares a question's best passage with."""
+        return Background(self.index)
+
+    @functools.cached_property
     def calibration(self) -> Calibration:
-        return calibration_for(self.embedder)
+        """The model's stored calibration, or one measured on this archive's own passages."""
+        found = load_calibration(getattr(self.embedder, "name", self.embedder.model_id),
+                                 getattr(self.embedder, "folder", None))
+        if found is None and len(self.background.vectors) > 1:
+            found = estimate(self.background.vectors, self.background.vectors)
+        return found or Calibration(0.75, 0.15, (1.0, 10.0, 0.0, 0.0, 0.0), -0.5, "default")
+
+    def evidence(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Evidence | None:
+        """What ``hits`` say about ``question`` (``evidence.assess``) with this index's caches."""
+        return assess(analyse(question), hits, self.index.lexical, self.embedder, self.calibration, query_vector,
+                      self.sentence_vectors, self.background)
 
     @functools.cached_property
     def credits(self) -> Credits:
@@ -110,13 +133,13 @@ def _outside(question: str, query: str, ask: TimeAsk, answerer: Answerer, qv: np
     first, last = ask.period
     # outside the period only reports that hold most of the question's words: a near miss, not any mention
     # full dates only: a report dated 07-21 (no year known) is at no distance from the period
-    dated = [r for r in found if r.article.date and len(r.article.date) == 10 and r.coverage >= _OUTSIDE_COVERAGE]
+    dated = [r for r in found if r.article.date and len(r.article.date) == 10 and r.coverage >= _NEAR_COVERAGE]
 
     def distance(r) -> int:
         d = dt.date.fromisoformat(r.article.date)
         return 0 if first <= d <= last else min(abs((d - first).days), abs((d - last).days))
 
-    nearest = sorted(dated, key=distance)[:_RELATED]
+    nearest = sorted((r for r in dated if distance(r) > 0), key=distance)[:_RELATED]
     if nearest:
         text = (f"{describe(ask.period)}的新闻中没有找到与这个问题相关的报道。时间范围之外最接近的报道"
                 "（不在所问时间内，仅供参考）：" + "；".join(frame(r.article) for r in nearest))
@@ -151,20 +174,50 @@ def answer(question: str, answerer: Answerer, conversation: Conversation | None 
     return result
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A question read for retrieval: its time ask, the period to search, the topic left once time is taken out,
+    the topic's query vector (shared by retrieval and composition), and whether the question named the period."""
+
+    ask: TimeAsk
+    period: Period | None
+    topic: str
+    query_vector: np.ndarray  # (1, dim), unit norm
+    named: bool
+
+
+def read(query: str, answerer: Answerer) -> Reading:
+    # an archive without a single date cannot be searched by period: 「今年以来…」 is then part of the topic
+    ask = (_fit_year(parse_time(query, answerer.reference), answerer.index) if answerer.newest is not None
+           else TimeAsk(None, Order.ANY, query))
+    topic = ask.rest if ask.period is not None or ask.order is not Order.ANY else query
+    named = ask.period is not None and ask.period[0].year > 1900  # the question named the period (not only "so far")
+    return Reading(ask, _period(ask), topic, answerer.embedder.encode_queries([topic]), named)
+
+
+def evidence_for(reading: Reading, answerer: Answerer) -> tuple[list[Hit], Evidence | None]:
+    """The hybrid hits for a question's topic in its period, and what they say about it (bench/calibrate.py fits the
+    no-answer rule on exactly these)."""
+    settings = answerer.settings
+    hits = retrieve(answerer.index, answerer.embedder, reading.topic, settings, k=settings.top_k * 4,
+                    query_vector=reading.query_vector, period=reading.period)
+    return hits, answerer.evidence(reading.topic, hits[: settings.top_k * 2], reading.query_vector)
+
+
 def _answer(query: str, answerer: Answerer) -> Answer:
     settings, index = answerer.settings, answerer.index
     name = answerer.credits.reporter_in(query)
     if name is not None:
         return byline_answer(query, name, answerer.credits, index.articles)
-    # an archive without a single date cannot be searched by period: 「今年以来…」 is then part of the topic
-    ask = (_fit_year(parse_time(query, answerer.reference), index) if answerer.newest is not None
-           else TimeAsk(None, Order.ANY, query))
-    period = _period(ask)
-    topic = ask.rest if ask.period is not None or ask.order is not Order.ANY else query
-    qv = answerer.embedder.encode_queries([topic])  # (1, dim), unit norm: shared by retrieval and composition
-    named = ask.period is not None and ask.period[0].year > 1900  # the question named the period (not only "so far")
+    reading = read(query, answerer)
+    ask, period, topic, qv, named = reading.ask, reading.period, reading.topic, reading.query_vector, reading.named
     notice = dict(notice=f"按{describe(ask.period)}的报道回答", period=iso_period(ask.period)) if named else {}
 
+    if named and is_list_question(query) and not query_terms(topic):  # 「6月5日有哪些新闻？」: the period is the topic
+        found = articles_in(index, period)
+        if not found:
+            return Answer(question=query, text=f"{describe(ask.period)}没有报道。", refused=True, **notice)
+        return replace(list_answer(query, found, what=f"{describe(ask.period)}的报道"), **notice)
     if is_list_question(query) or ask.order is not Order.ANY:
         found = relevant_articles(index, topic, qv, period, strict=ask.order is not Order.ANY)
         if not found and named:
@@ -174,19 +227,24 @@ def _answer(query: str, answerer: Answerer) -> Answer:
             best = pick((r for r in found if r.article.date and len(r.article.date) == 10), key=lambda r: r.article.date,
                         default=found[0])
             hits = _article_hits(answerer, best.article.article_id, qv)
-            result = compose(topic, hits[: settings.top_k], index.lexical, answerer.embedder, settings,
-                             answerer.calibration, query_vector=qv, cache=answerer.sentence_cache,
-                             background=answerer.background(), force=True)
+            evidence = answerer.evidence(topic, hits[: settings.top_k], qv)  # the article is chosen: no rule to pass
+            result = compose(topic, evidence, settings) if evidence is not None else refusal(topic, hits)
             which = "最新" if ask.order is Order.NEWEST else "最早"
             return replace(result, notice=f"{which}的相关报道：{frame(best.article)}", **(
                 {"period": iso_period(ask.period)} if named else {}))
         if len(found) > 1:
             return replace(list_answer(query, found), **notice)
 
-    hits = retrieve(index, answerer.embedder, topic, settings, k=settings.top_k * 4, query_vector=qv, period=period)
-    result = compose(topic, hits[: settings.top_k * 2], index.lexical, answerer.embedder, settings,
-                     answerer.calibration, query_vector=qv, cache=answerer.sentence_cache,
-                     background=answerer.background())
+    hits, evidence = evidence_for(reading, answerer)
+    if evidence is None or not answerable(evidence, answerer.calibration):
+        result = refusal(topic, hits)
+    else:
+        result = compose(topic, evidence, settings)
     if result.refused and named:
-        return _outside(query, topic, ask, answerer, qv)
+        within = [r for r in relevant_articles(index, topic, qv, period, strict=True) if r.coverage >= _NEAR_COVERAGE]
+        evidence = answerer.evidence(topic, _article_hits(answerer, within[0].article.article_id, qv)[: settings.top_k],
+                                     qv) if within else None
+        if evidence is None:
+            return _outside(query, topic, ask, answerer, qv)
+        result = compose(topic, evidence, settings)
     return replace(result, **notice)

@@ -70,16 +70,47 @@ def tokenize(text: str, scheme: str = "jieba+bigram") -> list[str]:
     return tokens
 
 
+# Parts of speech that shape a question but never name its topic: pronouns (哪些, 什么), prepositions (给, 在),
+# particles (的, 了, 过), conjunctions, modal particles, interjections, onomatopoeia and adverbs (都, 一共, 最终).
+_FUNCTION_TAGS = ("r", "p", "u", "c", "y", "e", "o", "d")
+_ASPECT = ("过", "了", "着")  # 回过信 is 回信 with an aspect particle inside: the article writes 回信
+
+
 def query_terms(question: str) -> list[str]:
-    """Content words of a question (jieba words, question scaffolding removed), in order, without repeats."""
+    """Content words of a question, in order, without repeats.
+
+    jieba's part-of-speech tags drop function words (``_FUNCTION_TAGS``) and ``QUESTION_WORDS`` drops the scaffolding
+    of a question; a verb split from its object by an aspect particle is joined again when the joined word is in
+    jieba's dictionary (回过信 -> 回信, 复过信 -> 复信; 通过决议 stays as it is).
+    """
     jb = _jieba()
+    pseg = _posseg()
     seen: dict[str, None] = {}
     for run in _WORD.findall(question.lower()):
-        words = jb.lcut(run) if CJK.match(run) else [run]
-        for w in words:
-            if w.strip() and w not in QUESTION_WORDS:
+        if not CJK.match(run):
+            if run not in QUESTION_WORDS:
+                seen.setdefault(run, None)
+            continue
+        tagged = [(w, f) for w, f in pseg.lcut(run)]
+        i = 0
+        while i < len(tagged):
+            w, f = tagged[i]
+            nxt, nf = tagged[i + 1] if i + 1 < len(tagged) else ("", "x")
+            if (len(w) == 2 and w[1] in _ASPECT and f.startswith("v") and nf.startswith("n")
+                    and jb.get_FREQ(w[0] + nxt)):
+                w, f, i = w[0] + nxt, "v", i + 1
+            i += 1
+            if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS):
                 seen.setdefault(w, None)
     return list(seen)
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg
 
 
 class LexicalIndex:

@@ -1,0 +1,145 @@
+"""What a question asks for and what it takes for granted, read from its grammar (jieba part-of-speech tags).
+
+* ``wants`` — the kind of fact each part of the question asks for: a number or amount (多少, 几, 多大 …), a person
+  (谁, 哪位, 叫什么名字), a place (哪里, 哪个省/市/国家), a date (哪天, 几号, 什么时候), a cause (为什么, 为何, 原因);
+  ``ANY`` when the interrogative names no kind (什么, 怎样).  A two-part question (「在哪座城市举行，有多少个国家参加？」)
+  has one part per interrogative clause, and an answer must hold both.
+* ``entities`` — the names the question presupposes: people, places, organisations and other proper nouns by their
+  tags (nr, ns, nt, nz), and 《…》/“…” titles.  An archive that reports the topic but never names one of them has not
+  reported what the question asks about (李强 visited 新西兰 and 澳大利亚; the question asks about 新加坡).
+
+``sentence_has`` says whether a sentence holds a fact of the kind wanted, by the same tags and the number and date
+patterns of ``timeexpr``; the composer prefers such sentences.  Everything here is general Chinese grammar: the
+interrogatives and the tags, never words taken from questions of the dev sets.
+Left out: semantic roles (who did what to whom); the question 「X是谁作的」 is answered by any sentence naming a person
+next to X's words, not by parsing the agent.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..index.lexical import QUESTION_WORDS
+from ..text import CJK
+
+
+class Want(enum.Enum):
+    ANY = "any"
+    NUMBER = "number"
+    PERSON = "person"
+    PLACE = "place"
+    DATE = "date"
+    CAUSE = "cause"
+
+
+# interrogatives by the kind of answer they ask for (order matters: 哪天 before 哪, 几号 before 几)
+_ASKS: tuple[tuple[Want, re.Pattern], ...] = (
+    (Want.DATE, re.compile(r"哪一?天|几月几[日号]|几号|什么时[候间]|何时|哪一?年|哪个月|\bwhen\b", re.I)),
+    (Want.PERSON, re.compile(r"谁|哪一?位|哪[两三四五六七八九十几]位|哪些人|哪个人|叫什么|什么名字|姓名|\bwho(m|se)?\b", re.I)),
+    (Want.PLACE, re.compile(r"哪里|哪儿|何处|何地|在?哪[个座些一]?(?:省|市|县|区|国家?|城市|地方|地区|州|岛|镇|村)|在哪|\bwhere\b", re.I)),
+    (Want.CAUSE, re.compile(r"为什么|为何|什么原因|原因是|\bwhy\b", re.I)),
+    (Want.NUMBER, re.compile(r"多少|几[个名人位次级岁年天件起辆所家万亿千百十%]?|多[大高长远重久深宽]|百分之几|"
+                             r"\bhow (many|much|long|far|old|big|high)\b|\bwhat (percent|percentage|number)\b", re.I)),
+)
+# a sentence holds a number when it has digits or Chinese numerals, followed by what is counted or measured
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:%|％|[^\s0-9０-９，。；、,.;]?)|"
+                     r"[一二两三四五六七八九十百千万亿]+[个名人位次级岁年天件起辆所家万亿千百%米元吨亩公里毫米度倍]")
+_DATE = re.compile(r"[0-9０-９一二三四五六七八九十]{1,4}[年月日号]|[今昨明前]天|今年|去年|本月|上旬|中旬|下旬")
+_CAUSE = re.compile(r"因为|由于|原因|导致|因此|所以|致使|造成|为了|因")
+_CLAUSE = re.compile(r"[，,；;？?]\s*")
+_QUOTED = re.compile(r"《([^》]{2,30})》|“([^”]{2,20})”|\"([^\"]{2,20})\"")
+_ENTITY_TAGS = ("nr", "ns", "nt", "nz")
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return jieba.posseg
+
+
+def _tags(text: str) -> list[tuple[str, str]]:
+    return [(w, f) for w, f in _posseg().lcut(text)]
+
+
+@lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_tags(text))
+
+
+def want_of(clause: str) -> Want:
+    """The kind of fact ``clause`` asks for (the first interrogative that names one)."""
+    found = [(m.start(), want) for want, p in _ASKS for m in [p.search(clause)] if m]
+    return min(found, key=lambda t: t[0])[1] if found else Want.ANY
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question, read: the kind of fact each of its parts asks for, and the names it takes for granted."""
+
+    question: str
+    wants: tuple[Want, ...]
+    entities: tuple[str, ...]
+
+    @property
+    def want(self) -> Want:
+        return self.wants[0] if self.wants else Want.ANY
+
+    @property
+    def two_part(self) -> bool:
+        return len(self.wants) > 1
+
+
+def analyse(question: str) -> Asked:
+    """What ``question`` asks for (one ``Want`` per interrogative clause) and the entities it presupposes."""
+    clauses = [c for c in _CLAUSE.split(question) if c.strip()]
+    wants = []
+    for clause in clauses:
+        w = want_of(clause)
+        if w is not Want.ANY or _has_interrogative(clause):
+            wants.append(w)
+    return Asked(question, tuple(dict.fromkeys(wants)) or (Want.ANY,), entities(question))
+
+
+def _has_interrogative(clause: str) -> bool:
+    return bool(re.search(r"什么|怎么|怎样|如何|哪|吗|呢|\b(what|how|which)\b", clause, re.I))
+
+
+def entities(question: str) -> tuple[str, ...]:
+    """Proper nouns and quoted titles in ``question`` (at least two characters), in order, without repeats."""
+    out: dict[str, None] = {}
+    for m in _QUOTED.finditer(question):
+        out.setdefault(next(g for g in m.groups() if g), None)
+    if CJK.search(question):
+        # the interrogative phrases go first: 「哪座城市」 asks for a place, it does not presuppose one named 城市
+        for _, pattern in _ASKS:
+            question = pattern.sub("，", question)
+        for word, flag in _tagged(question):
+            if flag.startswith(_ENTITY_TAGS) and len(word) >= 2 and word not in QUESTION_WORDS and CJK.match(word):
+                out.setdefault(word, None)
+    return tuple(out)
+
+
+def persons(text: str, exclude: str = "") -> list[str]:
+    """Person names in ``text`` by jieba's tags (two to four characters), in order, without those in ``exclude``."""
+    found = [w for w, f in _tagged(text) if f.startswith("nr") and 2 <= len(w) <= 4 and CJK.match(w) and w not in exclude]
+    return list(dict.fromkeys(found))
+
+
+def sentence_has(want: Want, sentence: str, question: str = "") -> bool:
+    """Whether ``sentence`` holds a fact of the kind ``want`` (a person or place not already named in ``question``)."""
+    if want is Want.NUMBER:
+        return bool(_NUMBER.search(sentence))
+    if want is Want.DATE:
+        return bool(_DATE.search(sentence))
+    if want is Want.CAUSE:
+        return bool(_CAUSE.search(sentence))
+    if want in (Want.PERSON, Want.PLACE):
+        tag = "nr" if want is Want.PERSON else "ns"
+        return any(f.startswith(tag) and len(w) >= 2 and w not in question for w, f in _tagged(sentence))
+    return True

@@ -1,0 +1,193 @@
+"""Hits -> Evidence: which retrieved sentences support the question, and whether the archive answers it at all.
+
+Per candidate sentence (the sentences of the retrieved chunks, a few dozen at most; arrays over them):
+
+* coverage  — the IDF-weighted share of the question's content words found in the sentence (a word the archive never
+  saw counts with the highest IDF, so 「郑州明天会下雨吗」 is not "covered" by a sentence that merely names 郑州);
+* closeness — the cosine between the question and the sentence from the same embedding model, scaled to [0, 1] by
+  the model's calibration;
+* fits      — whether the sentence holds the kind of fact the question asks for (a number for 多少, a person for 谁:
+  ``asks.sentence_has``);
+* score     = 0.6 * coverage + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` if it fits.
+
+Whether the archive answers at all is a linear rule over ``Evidence.features`` (``answerable``): the best coverage,
+how much closer the best passage is to the question than a typical passage of the same archive is (the median cosine
+to ``Background``, a fixed sample of the index's own chunk vectors: drawn from the data, written by no one), how much
+the best passage stands out from the other hits, and whether the question is cross-lingual.  The weights are fitted by
+bench/calibrate.py on the calib split of the dev set and stored per model (``model.calibration``).
+Left out: cross-encoder scoring (no such model offline), entailment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..index.lexical import LexicalIndex, query_terms
+from ..index.search import SearchIndex
+from ..model import Embedder
+from ..model.calibration import Calibration
+from ..text import CJK, sentence_spans
+from ..types import Article, Hit
+from .asks import Asked, Want, sentence_has
+from .crosslingual import is_crosslingual
+from .retrieve import group_by_article
+
+MAX_ARTICLES = 8  # candidate articles examined
+MAX_SENTENCES = 12  # candidate sentences embedded at question time
+CACHE_LIMIT = 50_000  # sentence vectors kept between questions (~75 MB at 384-d)
+MAX_SENTENCE_CHARS = 160  # a sentence is cut to this before embedding: enough to judge it, cheap to encode
+FIT_BONUS = 0.15  # a sentence holding the kind of fact asked for beats one that only repeats the question's words
+BACKGROUND_SAMPLE = 512  # chunk vectors of the archive that stand for "a typical passage" of it
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article, by its offsets; ``article_rank`` is its article's place among the hits."""
+
+    article: Article
+    article_rank: int
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start:self.end]
+
+    def next(self) -> "Sentence | None":
+        spans = sentence_spans(self.article.text, self.end, min(len(self.article.text), self.end + 400))
+        return Sentence(self.article, self.article_rank, *spans[0]) if spans else None
+
+
+class Background:
+    """A fixed, evenly spaced sample of an index's chunk vectors: what a typical passage of this archive looks like."""
+
+    def __init__(self, index: SearchIndex, size: int = BACKGROUND_SAMPLE):
+        n = len(index.chunks)
+        rows = np.unique(np.linspace(0, n - 1, num=min(size, n)).astype(np.int64)) if n else np.zeros(0, np.int64)
+        self.vectors = index.vectors(rows) if len(rows) else np.zeros((0, 1), np.float32)
+
+    def typical(self, query_vector: np.ndarray) -> float:
+        """The median cosine between the question and the archive's passages (0 for an empty archive)."""
+        return float(np.median(self.vectors @ query_vector)) if len(self.vectors) else 0.0
+
+
+class SentenceVectors:
+    """Sentence vectors kept across questions, keyed by (article id, start, end); bounded, safe across threads."""
+
+    def __init__(self, embedder: Embedder, limit: int = CACHE_LIMIT):
+        self.embedder, self.limit, self._cache = embedder, limit, {}
+
+    def __call__(self, sentences: list[Sentence]) -> np.ndarray:
+        cache = self._cache  # read once: a concurrent clear replaces nothing under our feet
+        keys = [(s.article.article_id, s.start, s.end) for s in sentences]
+        found = {k: cache.get(k) for k in keys}
+        todo = [i for i, k in enumerate(keys) if found[k] is None]
+        if todo:
+            fresh = self.embedder.encode_passages([sentences[i].text[:MAX_SENTENCE_CHARS] for i in todo])
+            new = {keys[i]: v for i, v in zip(todo, fresh)}
+            found.update(new)
+            if len(cache) + len(new) > self.limit:
+                cache.clear()  # crude but bounded: a long-running server must not grow without limit
+            cache.update(new)
+        return np.stack([found[k] for k in keys])
+
+
+def candidates(hits: list[Hit]) -> list[Sentence]:
+    """Sentences of the retrieved chunks, best articles first, no sentence twice."""
+    out: list[Sentence] = []
+    seen: set[tuple[str, int]] = set()
+    for rank, group in enumerate(group_by_article(hits)[:MAX_ARTICLES]):
+        article = group.article
+        for hit in group.hits:
+            for s, e in sentence_spans(article.text, hit.chunk.start, hit.chunk.end):
+                if (article.article_id, s) not in seen:
+                    seen.add((article.article_id, s))
+                    out.append(Sentence(article, rank, s, e))
+    return out
+
+
+def coverage(terms: list[str], weights: np.ndarray, texts: list[str]) -> np.ndarray:
+    """(len(texts),) IDF-weighted share of ``terms`` found in each text."""
+    if not terms or weights.sum() <= 0:
+        return np.zeros(len(texts), dtype=np.float32)
+    present = np.array([[t in text.lower() for t in terms] for text in texts], dtype=np.float32).reshape(len(texts), -1)
+    return present @ weights / weights.sum()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What is known about the candidate sentences; ``answerable`` turns it into a yes/no."""
+
+    asked: Asked
+    hits: tuple[Hit, ...]
+    sentences: tuple[Sentence, ...]
+    score: np.ndarray  # (n_sentences,) combined score
+    coverage: np.ndarray  # (n_sentences,) IDF-weighted share of question words present
+    cosine: np.ndarray  # (n_sentences,) question-sentence cosine (0 where not embedded)
+    top_dense: float  # best question-chunk cosine among the hits
+    margin: float  # top_dense minus the mean cosine of the hits: how much the best passage stands out
+    typical: float  # median cosine between the question and the archive's own passages (``Background``)
+    crosslingual: bool  # the question is not written in Chinese: its words cannot be found in the archive as such
+
+    @property
+    def best(self) -> int:
+        return int(np.argmax(self.score))
+
+    @property
+    def features(self) -> np.ndarray:
+        """(5,) what the answerability rule weighs: coverage, closeness beyond the archive's typical passage, margin,
+        cosine, and whether the question is cross-lingual (then coverage is 0 by construction)."""
+        return np.array([self.coverage.max(), self.top_dense - self.typical, self.margin, self.top_dense,
+                         float(self.crosslingual)])
+
+    def fits(self, i: int, want: Want) -> bool:
+        return sentence_has(want, self.sentences[i].text, self.asked.question)
+
+
+def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embedder, calibration: Calibration,
+           query_vector: np.ndarray, vectors: SentenceVectors, background: Background | None) -> Evidence | None:
+    """Score the sentences of the retrieved chunks against the question; None when nothing was retrieved."""
+    sentences = candidates(hits)
+    if not sentences:
+        return None
+    question = asked.question
+    crosslingual = is_crosslingual(question)
+    terms = query_terms(question)
+    if crosslingual:  # only the dictionary's Chinese words can be found in the archive
+        terms = [t for t in terms if CJK.match(t)]
+    # single characters match almost anywhere as substrings: they count for little
+    weights = lexical.idf(terms) * np.array([1.0 if len(t) > 1 else 0.3 for t in terms], dtype=np.float32)
+    texts = [s.text for s in sentences]
+    cov = coverage(terms, weights, texts)
+    title_cov = coverage(terms, weights, [s.article.title for s in sentences])
+    qv = query_vector.reshape(-1)
+    # Embedding sentences costs time at question time: only the most promising few, by coverage then retrieval rank.
+    promise = cov + np.array([0.1 / (1 + s.article_rank) for s in sentences], dtype=np.float32)
+    order = np.argsort(-promise, kind="stable")[:MAX_SENTENCES]
+    cosine = np.zeros(len(sentences), dtype=np.float32)
+    cosine[order] = vectors([sentences[i] for i in order]) @ qv
+    closeness = np.clip((cosine - calibration.cos_floor) / calibration.cos_span, 0.0, 1.0)
+    rank_bonus = np.array([0.05 / (1 + s.article_rank) for s in sentences], dtype=np.float32)
+    lexical_part = np.maximum(cov, 0.5 * cov + 0.5 * title_cov * (cov > 0))
+    score = 0.6 * lexical_part + 0.4 * closeness + rank_bonus
+    # the kind of fact asked for, judged on the promising sentences only (tagging costs a little per sentence)
+    if asked.want is not Want.ANY:
+        for i in np.argsort(-score, kind="stable")[:MAX_SENTENCES].tolist():
+            if sentence_has(asked.want, texts[i], question):
+                score[i] += FIT_BONUS
+    dense = np.array([h.dense_score or 0.0 for h in hits], dtype=np.float32)
+    typical = background.typical(qv) if background is not None else 0.0
+    return Evidence(asked, tuple(hits), tuple(sentences), score, cov, cosine, float(dense.max()),
+                    float(dense.max() - dense.mean()), typical, crosslingual)
+
+
+def answerable(e: Evidence, calibration: Calibration) -> bool:
+    """``answer_bias + answer_weights . features >= 0`` (bench/calibrate.py fits it on the calib split).
+
+    In words: the archive answers when the question's own words are found together in a sentence, or when a passage
+    is much closer in meaning to the question than the archive's typical passage is.
+    """
+    z = calibration.answer_bias + float(np.dot(calibration.answer_weights, e.features))
+    return z >= 0.0
