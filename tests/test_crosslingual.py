@@ -8,12 +8,12 @@ from test_cli import run
 
 def test_an_english_word_gets_its_chinese_word():
     assert "地震" in chinese_terms("Was there an earthquake in Sichuan?")
-    assert "洪水" in chinese_terms("What caused the flood?")
+    assert "上海" in chinese_terms("flights from Beijing to Shanghai")
 
 
 def test_plurals_and_verb_endings_are_looked_up_by_their_stem():
     assert "地震" in chinese_terms("How many earthquakes were reported?")
-    assert "洪水" in chinese_terms("Floods hit which villages?")
+    assert "村" in chinese_terms("Which villages were hit?")
     assert "死" in chinese_terms("How many people died?")
 
 
@@ -42,7 +42,7 @@ def test_the_month_may_but_not_the_modal_verb():
 
 def test_case_tells_a_proper_noun_from_a_function_word():
     assert "美国" in chinese_terms("floods in the US")
-    assert "美国" not in chinese_terms("tell us about floods")
+    assert "美国" not in chinese_terms("tell us about the floods")
 
 
 def test_unknown_words_add_nothing():

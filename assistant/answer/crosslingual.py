@@ -13,8 +13,9 @@ kept, and glosses that are no translation skipped: "lit."/"fig." readings, class
 ("variant of", "see", "abbr. for"), surnames, regional or dated usage ("(Tw)", "(old)", "(dialect)"...), and a one-
 character headword for a phrase of several English words.  Keys have at most ``MAX_WORDS`` words.  The headwords of one
 key are ranked by how common they are in Chinese text (jieba's word frequencies, a general signal), then by how early
-the gloss comes among the headword's senses, and at most ``TERMS_PER_PHRASE`` are used.  A month headword written in
-Chinese numerals (五月) also yields the Arabic form the news uses (5月).
+the gloss comes among the headword's senses, and only the best (``TERMS_PER_PHRASE``) is used: alternatives each
+count as a question word the answer must contain, and lowered the answers found (measured with 1, 2 and 3).  A month
+headword written in Chinese numerals (五月) also yields the Arabic form the news uses (5月).
 
 Matching: the question's words, longest phrase first (``MAX_WORDS`` down to one word); plural and verb endings
 (-s/-es/-ies, -ed, -ing) are tried off when the word itself is no key; English function words (a short standard list)
@@ -41,8 +42,9 @@ from pathlib import Path
 from ..text import cjk_share
 
 MAX_WORDS = 5  # the longest English phrase looked up (keys longer than this are descriptions, not translations)
-TERMS_PER_PHRASE = 3
-_SCHEMA = 6  # bump when the index rules change: the cache file name carries it
+TERMS_PER_PHRASE = 1  # headwords used a phrase
+_KEPT = 3  # headwords kept a key and kind (proper nouns, other words) in the index
+_SCHEMA = 9  # bump when the index rules change: the cache file name carries it
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ _SKIP_GLOSS = re.compile(
 _REGISTER = re.compile(r"\((?:tw|hk|old|archaic|dialect|cantonese|taiwan|classical|literary|obsolete|slang|"
                        r"internet slang|coll\.|vulgar|derog\.|loanword|buddhism|taoism|bound form)[^)]*\)", re.I)
 _PLACE_UNIT = re.compile(r"(?<=\w) (?:(?:prefecture-level |county-level |autonomous )?(?:municipality|city|county|"
-                         r"district|province|prefecture|township|town|village|region))$", re.I)
+                         r"district|province|prefecture|township|town|village|region))\b", re.I)
 _LEADING = re.compile(r"^(?:to |a |an |the |one's |sb's |sth )+", re.I)
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
               "十一": 11, "十二": 12}
@@ -103,7 +105,7 @@ def _keys(gloss: str) -> list[tuple[str, bool]]:
         bare = bare.split(",")[0].strip() if bare[:1].isupper() else ""
     found = [bare]
     unit = _PLACE_UNIT.search(bare)
-    if unit and bare[:1].isupper():  # "Shanghai municipality", "Fukuoka Prefecture": also the bare name
+    if unit and bare[:1].isupper():  # "Shanghai municipality", "Sichuan province in ...": also the bare name
         found.append(bare[: unit.start()])
     # an acronym and its spelled-out form: "CPPCC (Chinese People's ...)", "World Health Organization (WHO)"
     for text in inner:
@@ -167,7 +169,7 @@ def _build() -> dict[str, list[list]]:
     for key, heads in ranked.items():
         best = sorted(heads.items(), key=lambda kv: kv[1][0])
         # the best few of each kind: a capitalised question word may only take the proper nouns ("WHO", "US")
-        keep = [b for b in best if b[1][1]][:TERMS_PER_PHRASE] + [b for b in best if not b[1][1]][:TERMS_PER_PHRASE]
+        keep = [b for b in best if b[1][1]][:_KEPT] + [b for b in best if not b[1][1]][:_KEPT]
         index[key] = [[zh, proper] for zh, (_, proper) in sorted(keep, key=lambda kv: kv[1][0])]
     return index
 
