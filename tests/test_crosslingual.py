@@ -1,0 +1,70 @@
+"""English questions get Chinese terms from CC-CEDICT (read backwards): what a user asking in English relies on."""
+
+import json
+
+from assistant.answer.crosslingual import chinese_terms, expand, is_crosslingual
+from test_cli import run
+
+
+def test_an_english_word_gets_its_chinese_word():
+    assert "地震" in chinese_terms("Was there an earthquake in Sichuan?")
+    assert "上海" in chinese_terms("flights from Beijing to Shanghai")
+
+
+def test_plurals_and_verb_endings_are_looked_up_by_their_stem():
+    assert "地震" in chinese_terms("How many earthquakes were reported?")
+    assert "村" in chinese_terms("Which villages were hit?")
+    assert "死" in chinese_terms("How many people died?")
+
+
+def test_longer_phrases_win_over_their_words():
+    terms = chinese_terms("Who became prime minister?")
+    assert "总理" in terms
+    assert not {"首", "部长"} & set(terms[:1])  # "prime" and "minister" are not translated one by one
+
+
+def test_names_and_acronyms_the_dictionary_holds():
+    assert "新加坡" in chinese_terms("Singapore's new cabinet")
+    assert "李显龙" in chinese_terms("When did Lee Hsien Loong resign?")
+    assert "政协" in chinese_terms("What did the district CPPCC inspect?")
+    assert "世界卫生组织" in chinese_terms("What did the WHO say?")
+
+
+def test_the_month_may_but_not_the_modal_verb():
+    # "may" is an English function word: only a capitalised "May" inside the question is taken for a proper noun
+    # (the month), never at the start ("May I ...") and never in lower case ("what may happen")
+    terms = chinese_terms("What happened in May?")
+    assert "五月" in terms and "5月" in terms  # news write months with Arabic digits
+    assert "6月" in chinese_terms("What did the district CPPCC inspect in June?")
+    for question in ("May I ask what may happen next?", "what may happen next?"):
+        assert not {"五月", "5月"} & set(chinese_terms(question))
+
+
+def test_case_tells_a_proper_noun_from_a_function_word():
+    assert "美国" in chinese_terms("floods in the US")
+    assert "美国" not in chinese_terms("tell us about the floods")
+
+
+def test_unknown_words_add_nothing():
+    assert chinese_terms("xyzzy blorf") == []
+    assert expand("xyzzy blorf?") == "xyzzy blorf?"
+
+
+def test_a_chinese_question_is_unchanged():
+    question = "地震造成多少人死亡？"
+    assert not is_crosslingual(question)
+    assert expand(question) == question
+
+
+def test_expand_keeps_the_question_and_adds_the_terms():
+    expanded = expand("Where did the earthquake happen?")
+    assert expanded.startswith("Where did the earthquake happen? ")
+    assert "地震" in expanded.split()
+
+
+def test_an_english_question_is_answered_from_the_chinese_report(base_settings, seed_assistant):
+    out = run("ask", "--json", "What did the district CPPCC inspect in June?", settings=base_settings)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert not answer["refused"]
+    assert any("六街六片区" in c["title"] or "六街六片区" in c["text"] for c in answer["citations"])
