@@ -25,7 +25,7 @@ _EDGE = 300  # characters at an article's start and end where credits are printe
 _ROLE_NAME = re.compile(r"(?:记者|通讯员|实习生|撰稿人?|摄影)[\s：:]*([\u4e00-\u9fff]{2,3})")
 _BRACKETED = re.compile(r"[（(]([^（）()\n]{2,40})[)）]")
 _CLOSING_NAME = re.compile(r"[（(]\s*([\u4e00-\u9fff]{2,3})\s*[)）]\s*$")
-_ASKS_WORKS = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:都|又|还|一共|共|最近|曾)?(?:写|报道|采写|发过|发了|撰写)")
+_ASKS_WORKS = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:都|又|还|一共|共|最近|曾)?(?:写|报道|采写|发过|发了|撰写|参与)")
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ Per candidate sentence (the sentences of the retrieved chunks, a few dozen at mo
 * score     = 0.6 * coverage + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` if it fits.
 
 Whether the archive answers at all is a linear rule over ``Evidence.features`` (``answerable``): the best coverage,
-how much closer the best passage is to the question than a typical passage of the same archive is (the median cosine
-to ``Background``, a fixed sample of the index's own chunk vectors: drawn from the data, written by no one), how much
+how far the best passage stands above the archive's own passages in closeness to the question (a z-score against
+``Background``, a fixed sample of the index's own chunk vectors: drawn from the data, written by no one), how much
 the best passage stands out from the other hits, and whether the question is cross-lingual.  The weights are fitted by
 bench/calibrate.py on the calib split of the dev set and stored per model (``model.calibration``).
 Left out: cross-encoder scoring (no such model offline), entailment.
@@ -68,9 +68,14 @@ class Background:
         rows = np.unique(np.linspace(0, n - 1, num=min(size, n)).astype(np.int64)) if n else np.zeros(0, np.int64)
         self.vectors = index.vectors(rows) if len(rows) else np.zeros((0, 1), np.float32)
 
-    def typical(self, query_vector: np.ndarray) -> float:
-        """The median cosine between the question and the archive's passages (0 for an empty archive)."""
-        return float(np.median(self.vectors @ query_vector)) if len(self.vectors) else 0.0
+    def standing(self, cosine: float, query_vector: np.ndarray) -> float:
+        """How far ``cosine`` stands above the question's cosines with the archive's passages, in their standard
+        deviations (a z-score: a one-district archive, where every passage is close to every question, and a
+        nation-wide one give comparable numbers); 0 for an archive of fewer than two passages."""
+        if len(self.vectors) < 2:
+            return 0.0
+        sims = self.vectors @ query_vector
+        return float((cosine - np.median(sims)) / max(float(sims.std()), 1e-3))
 
 
 class SentenceVectors:
@@ -128,7 +133,7 @@ class Evidence:
     cosine: np.ndarray  # (n_sentences,) question-sentence cosine (0 where not embedded)
     top_dense: float  # best question-chunk cosine among the hits
     margin: float  # top_dense minus the mean cosine of the hits: how much the best passage stands out
-    typical: float  # median cosine between the question and the archive's own passages (``Background``)
+    standing: float  # how far top_dense stands above the archive's own passages, in standard deviations (``Background``)
     crosslingual: bool  # the question is not written in Chinese: its words cannot be found in the archive as such
 
     @property
@@ -137,9 +142,9 @@ class Evidence:
 
     @property
     def features(self) -> np.ndarray:
-        """(5,) what the answerability rule weighs: coverage, closeness beyond the archive's typical passage, margin,
+        """(5,) what the answerability rule weighs: coverage, standing above the archive's passages, margin,
         cosine, and whether the question is cross-lingual (then coverage is 0 by construction)."""
-        return np.array([self.coverage.max(), self.top_dense - self.typical, self.margin, self.top_dense,
+        return np.array([self.coverage.max(), self.standing, self.margin, self.top_dense,
                          float(self.crosslingual)])
 
     def fits(self, i: int, want: Want) -> bool:
@@ -178,9 +183,9 @@ def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embed
             if sentence_has(asked.want, texts[i], question):
                 score[i] += FIT_BONUS
     dense = np.array([h.dense_score or 0.0 for h in hits], dtype=np.float32)
-    typical = background.typical(qv) if background is not None else 0.0
+    standing = background.standing(float(dense.max()), qv) if background is not None else 0.0
     return Evidence(asked, tuple(hits), tuple(sentences), score, cov, cosine, float(dense.max()),
-                    float(dense.max() - dense.mean()), typical, crosslingual)
+                    float(dense.max() - dense.mean()), standing, crosslingual)
 
 
 def answerable(e: Evidence, calibration: Calibration) -> bool:
