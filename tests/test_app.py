@@ -560,3 +560,12 @@ def test_the_start_page_describes_an_archive_with_dates_that_lack_a_year():
     facts = corpus_facts(articles)
     assert (facts.first, facts.last) == ("2022-09-24", "2026-08-22")
     assert "2022年9月至2026年8月" in description(facts)
+
+
+def test_a_day_question_lists_every_report_of_that_day(sorting):
+    """「6月5日有哪些新闻？」 has no topic but its day: every report of the day, and nothing else."""
+    answer = sorting.ask("6月5日有哪些新闻？")
+    on_day = {a.article_id for a in sorting.index.articles.values() if "2023-06-05" in (a.date, a.filed)}
+    assert not answer.refused and answer.period == ("2023-06-05", "2023-06-05")
+    assert {c.article_id for c in answer.citations} == on_day and len(on_day) == 3
+    assert answer.text.startswith("共找到 3 篇2023年6月5日的报道")
