@@ -60,11 +60,20 @@ def test_index_with_the_approximate_vector_index(fresh_settings):
     assert out.returncode == 0 and "[1]" in out.stdout and "安全生产" in out.stdout
 
 
-def test_seed_questions_pass_through_the_cli(base_settings, seed_assistant):
+def test_seed_questions_are_scored_through_the_cli(base_settings, seed_assistant, tmp_path):
+    """`eval` asks every question, prints PASS/FAIL per item and the count, and exits 1 when any fails."""
+    items = [json.loads(line) for line in SEED_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = run("eval", str(SEED_QUESTIONS), settings=base_settings)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "FAIL" not in out.stdout
-    assert out.stdout.strip().endswith("passed")
+    lines = out.stdout.strip().splitlines()
+    passed = sum(line.startswith("PASS") for line in lines)
+    assert sum(line.startswith(("PASS", "FAIL")) for line in lines) == len(items)
+    assert lines[-1] == f"{passed}/{len(items)} passed" and passed >= len(items) // 2
+    assert out.returncode == (0 if passed == len(items) else 1), out.stderr
+    # one question the page answers, scored alone: it passes and eval exits 0
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(items[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    alone = run("eval", str(one), settings=base_settings)
+    assert alone.returncode == 0 and alone.stdout.strip().endswith("1/1 passed"), alone.stdout + alone.stderr
 
 
 def test_chat_resolves_follow_ups(base_settings, seed_assistant):
