@@ -224,6 +224,33 @@ def test_two_line_headline_and_caption_after_byline():
     assert got[1].title == "下一篇" and got[1].text == "本报讯 近日,又一事。"
 
 
+TRUCKS = ("本报讯 7月14日,区环卫部门新购置的40辆垃圾分类运输车投入使用,车身按可回收物、厨余垃圾、有害垃圾和其他垃圾分色标识。\n\n"
+          "环卫部门表示,今后将做到分类收集、分类运输,杜绝垃圾“先分后混”。\n\n记者 赵静\n")
+
+
+@pytest.mark.parametrize("headline", ["分类运输车辆全部更新 杜绝垃圾“先分后混”", "40辆垃圾分类运输车投入使用 杜绝“先分后混”",
+                                      "“先分后混”怎么破", "杜绝「先分后混」", "垃圾分类运输车辆全部更新"])
+def test_headline_ending_in_a_closed_quotation_is_one_articles_headline(tmp_path, headline):
+    # A .txt file of one article whose headline (two clauses set off by a space) ends in a quotation closed in the
+    # same line: the closing mark is no paragraph end, so the line is the lead's headline, not an article of its own
+    # with the lead's first clause made the next one's title.
+    path = tmp_path / "trucks.txt"
+    path.write_text(f"{headline}\n\n{TRUCKS}", encoding="utf-8")
+    [article] = split_articles(read_page(path, tmp_path), default_year=2021)
+    assert article.title == headline
+    assert article.text == TRUCKS.strip().replace("\n\n", "\n")
+    assert article.dateline == "本报讯" and article.date == "2021-07-14" and article.reporters == ("记者 赵静",)
+
+
+def test_quotation_closed_on_a_later_line_still_ends_a_paragraph():
+    # “我们要 / 继续努力”: the closer of a quotation broken across lines ends a paragraph, so the piece is the end of
+    # the article before, not the next one's headline.
+    text = "会议召开\n\n本报讯 会议召开,他说:“我们要\n继续努力”\n本报讯 7月14日,又一事。"
+    got = split_articles(page_of(text))
+    assert [(a.title, a.text) for a in got] == [("会议召开", "本报讯 会议召开,他说:“我们要\n继续努力”"),
+                                                ("又一事", "本报讯 7月14日,又一事。")]
+
+
 def test_short_lines_are_not_glued_together():
     text = "工作要点\n\n本报讯 近日,会议部署三项工作:\n\n一是抓安全\n\n二是抓环境\n\n三是抓民生\n\n记者 张三"
     [a] = split_articles(page_of(text))

@@ -12,7 +12,8 @@ A "line" is a non-blank line of ``Page.text``, stripped; a "block" is a run of l
   no trailing comma or colon, <= 120 characters), followed by prose or a strong lead, starts an article whatever
   its first words.
 * **Headline**: the one or two short headline lines right before a lead (<= 64 characters, no sentence punctuation,
-  not a byline, lead or page furniture), joined with a space; the headline line of a blank-line boundary; else
+  not ending a paragraph, not a byline, lead or page furniture), joined with a space; a quotation closed in the line
+  (``分类运输车辆全部更新 杜绝垃圾“先分后混”``) does not end a paragraph; the headline line of a blank-line boundary; else
   ``Page.title`` (HTML, export records); else a ``原标题：`` opening the text, or a headline printed before a dateline
   inside the first line; else one made from the text (:mod:`.headline`), never the file name.
 * **Page header**: lines before the first article that are all short (<= 40 characters, no sentence end) and include a
@@ -64,6 +65,7 @@ SHORT_LINE = 16  # characters; see _repair
 _EDITION = re.compile(r"(?:^|\s)第\s*[0-9一二三四五六七八九十]+\s*版(?:$|\s|[：:])")  # 第1版, not 试行第十版
 _FINISHED = re.compile(r"[。！？!?…][”’」』)）]*$")
 _TRAILING_PAREN = re.compile(r"[（(]([^（()）]{2,60})[)）]\s*$")
+_QUOTES = {"”": "“", "’": "‘", "」": "「", "』": "『"}  # closer -> opener
 
 
 @dataclass(frozen=True)
@@ -200,8 +202,19 @@ def _is_prose(text: str) -> bool:
 
 
 def _is_headline(text: str) -> bool:
-    return (len(text) <= MAX_HEADLINE and not ends_paragraph(text) and not SENTENCE_PUNCT.search(text)
+    return (len(text) <= MAX_HEADLINE and not _ends_paragraph(text) and not SENTENCE_PUNCT.search(text)
             and parse_lead(text) is None and not _is_furniture(text) and parse_byline(text) is None)
+
+
+def _ends_paragraph(text: str) -> bool:
+    """:func:`ends_paragraph` for a line that may be a headline: a closing quotation mark whose quotation opens in the
+    same line closes a quoted phrase (``杜绝垃圾“先分后混”``), not a paragraph; what comes before it decides.
+
+    A closer without its opener in the line (the end of a quotation broken across lines) still ends a paragraph.
+    """
+    while text and text[-1] in _QUOTES and text.count(_QUOTES[text[-1]]) >= text.count(text[-1]):
+        text = text[:-1].rstrip()
+    return bool(text) and ends_paragraph(text)
 
 
 def _is_furniture(text: str) -> bool:
