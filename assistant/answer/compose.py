@@ -38,7 +38,8 @@ _ENUMERATION = re.compile(r"^(要|一是|二是|三是|四是|五是|同时|此�
 _RELATED = 3  # reports listed beside a near-miss refusal
 
 
-def is_list_question(question: str) -> bool:
+def asks_for_several(question: str) -> bool:
+    """哪些, 哪几, 分别 …: the question may be answered by several articles or several sentences of one."""
     return bool(_LIST_QUESTION.search(question))
 
 
@@ -79,7 +80,7 @@ def _choose(question: str, e: Evidence) -> list[list[Sentence]]:
     per_article: dict[str, int] = {}
     for i in np.argsort(-score, kind="stable"):
         per_article.setdefault(sentences[i].article.article_id, int(i))
-    if is_list_question(question):
+    if asks_for_several(question):
         # another article joins the list when its best sentence is nearly as good and covers nearly as much
         picked = [i for i in per_article.values()
                   if score[i] >= 0.85 * top and cov[i] >= 0.85 * cov[best] and cov[i] > 0]
@@ -96,7 +97,7 @@ def _choose(question: str, e: Evidence) -> list[list[Sentence]]:
             and not sentence_has(e.asked.want, first.text, question)
             and sentence_has(e.asked.want, following.text, question)):
         group.append(following)  # the fact asked for is in the sentence the best one leads into
-    if is_list_question(question) or _DETAIL_QUESTION.search(question):
+    if asks_for_several(question) or _DETAIL_QUESTION.search(question):
         group += [s for s in _enumeration_after(first) if s not in group]
         if len(group) == 1 and first.start == _first_sentence_start(first.article) and following is not None:
             group.append(following)  # a news lead announces what happened; the details follow it
@@ -151,7 +152,7 @@ def _render(question: str, groups: list[list[Sentence]], e: Evidence, settings: 
             citations.append(cite(len(citations) + 1, s.article, s.start, s.end))
             parts.append(f"{s.text}[{len(citations)}]")
         lines.append((parts, group[0].article))
-    if len(lines) > 1 and is_list_question(question):
+    if len(lines) > 1 and asks_for_several(question):
         body = [f"共找到 {len(lines)} 篇相关报道："]
         body += [f"{i}. {frame(a)}：{''.join(parts)}" for i, (parts, a) in enumerate(lines, 1)]
         text = "\n".join(body)

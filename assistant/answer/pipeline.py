@@ -218,7 +218,7 @@ def _answer(query: str, answerer: Answerer) -> Answer:
         if not found:
             return Answer(question=query, text=f"{describe(ask.period)}没有报道。", refused=True, **notice)
         return replace(list_answer(query, found, what=f"{describe(ask.period)}的报道"), **notice)
-    if is_list_question(query) or ask.order is not Order.ANY:
+    if is_list_question(query, period=named) or ask.order is not Order.ANY:
         found = relevant_articles(index, topic, qv, period, strict=ask.order is not Order.ANY)
         if not found and named:
             return _outside(query, topic, ask, answerer, qv)
