@@ -20,6 +20,7 @@ Left out: generative rewriting (no language model is available offline here), cr
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -64,13 +65,19 @@ def _unnamed(entities: tuple[str, ...], groups: list[list[Sentence]]) -> list[st
 
 
 def _near_miss(question: str, missing: list[str], groups: list[list[Sentence]], e: Evidence) -> Answer:
-    """The reports have the topic but not what the question takes for granted: say so, and what they do say."""
-    shown = [g[0] for g in groups[:_RELATED]]
-    related = tuple(cite(i, s.article, s.start, s.end) for i, s in enumerate(shown, 1))
+    answer = near_miss(question, missing, [(g[0].article, g[0].start, g[0].end) for g in groups])
+    return replace(answer, hits=e.hits)
+
+
+def near_miss(question: str, missing: list[str], found: list[tuple[Article, int, int]]) -> Answer:
+    """The reports have the topic but not what the question takes for granted: say so, and what they do say
+    (``found``: article, sentence start and end, best first)."""
+    shown = found[:_RELATED]
+    related = tuple(cite(i, a, s, e) for i, (a, s, e) in enumerate(shown, 1))
     names = "、".join(f"“{m}”" for m in missing)
     text = (f"新闻库中没有提到{names}的相关报道，无法回答这个问题。找到的相关报道说的是（仅供参考）："
-            + "；".join(f"{frame(s.article)}：{s.text}" for s in shown))
-    return Answer(question=question, text=text, refused=True, related=related, hits=e.hits)
+            + "；".join(f"{frame(a)}：{a.text[s:e]}" for a, s, e in shown))
+    return Answer(question=question, text=text, refused=True, related=related)
 
 
 def _choose(question: str, e: Evidence) -> list[list[Sentence]]:

@@ -40,6 +40,11 @@ CACHE_LIMIT = 50_000  # sentence vectors kept between questions (~75 MB at 384-d
 MAX_SENTENCE_CHARS = 160  # a sentence is cut to this before embedding: enough to judge it, cheap to encode
 FIT_BONUS = 0.15  # a sentence holding the kind of fact asked for beats one that only repeats the question's words
 BACKGROUND_SAMPLE = 512  # chunk vectors of the archive that stand for "a typical passage" of it
+# Below this many passages an archive cannot say what is typical of it (a median and a spread need a sample; 30 is the
+# usual "large sample"): the rule then answers when a sentence holds most of the question's words, as ``lists`` does.
+MIN_BACKGROUND = 32
+SMALL_ARCHIVE_COVERAGE = 0.5
+POOL = 10  # hits the cosine statistics (best, margin) are taken over
 
 
 @dataclass(frozen=True)
@@ -64,9 +69,13 @@ class Background:
     """A fixed, evenly spaced sample of an index's chunk vectors: what a typical passage of this archive looks like."""
 
     def __init__(self, index: SearchIndex, size: int = BACKGROUND_SAMPLE):
-        n = len(index.chunks)
+        n = self.size = len(index.chunks)
         rows = np.unique(np.linspace(0, n - 1, num=min(size, n)).astype(np.int64)) if n else np.zeros(0, np.int64)
         self.vectors = index.vectors(rows) if len(rows) else np.zeros((0, 1), np.float32)
+
+    @property
+    def too_small(self) -> bool:
+        return self.size < MIN_BACKGROUND
 
     def standing(self, cosine: float, query_vector: np.ndarray) -> float:
         """How far ``cosine`` stands above the question's cosines with the archive's passages, in their standard
@@ -135,6 +144,7 @@ class Evidence:
     margin: float  # top_dense minus the mean cosine of the hits: how much the best passage stands out
     standing: float  # how far top_dense stands above the archive's own passages, in standard deviations (``Background``)
     crosslingual: bool  # the question is not written in Chinese: its words cannot be found in the archive as such
+    small_archive: bool = False  # too few passages to say what is typical (``MIN_BACKGROUND``)
 
     @property
     def best(self) -> int:
@@ -152,8 +162,11 @@ class Evidence:
 
 
 def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embedder, calibration: Calibration,
-           query_vector: np.ndarray, vectors: SentenceVectors, background: Background | None) -> Evidence | None:
-    """Score the sentences of the retrieved chunks against the question; None when nothing was retrieved."""
+           query_vector: np.ndarray, vectors: SentenceVectors, background: Background | None,
+           pool: list[Hit] | None = None) -> Evidence | None:
+    """Score the sentences of the retrieved chunks against the question; None when nothing was retrieved.
+
+    ``pool`` (default ``hits``): the hits whose cosines give the best cosine and the margin."""
     sentences = candidates(hits)
     if not sentences:
         return None
@@ -182,17 +195,21 @@ def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embed
         for i in np.argsort(-score, kind="stable")[:MAX_SENTENCES].tolist():
             if sentence_has(asked.want, texts[i], question):
                 score[i] += FIT_BONUS
-    dense = np.array([h.dense_score or 0.0 for h in hits], dtype=np.float32)
+    dense = np.array([h.dense_score or 0.0 for h in (pool or hits)], dtype=np.float32)
     standing = background.standing(float(dense.max()), qv) if background is not None else 0.0
     return Evidence(asked, tuple(hits), tuple(sentences), score, cov, cosine, float(dense.max()),
-                    float(dense.max() - dense.mean()), standing, crosslingual)
+                    float(dense.max() - dense.mean()), standing, crosslingual,
+                    background is None or background.too_small)
 
 
 def answerable(e: Evidence, calibration: Calibration) -> bool:
     """``answer_bias + answer_weights . features >= 0`` (bench/calibrate.py fits it on the calib split).
 
     In words: the archive answers when the question's own words are found together in a sentence, or when a passage
-    is much closer in meaning to the question than the archive's typical passage is.
+    is much closer in meaning to the question than the archive's typical passage is.  An archive of fewer than
+    ``MIN_BACKGROUND`` passages has no typical passage: there a sentence must hold most of the question's words.
     """
+    if e.small_archive:
+        return float(e.coverage.max()) >= SMALL_ARCHIVE_COVERAGE
     z = calibration.answer_bias + float(np.dot(calibration.answer_weights, e.features))
     return z >= 0.0

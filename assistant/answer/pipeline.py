@@ -35,8 +35,8 @@ from ..timeexpr import Order, TimeAsk, describe, iso_period, parse_time
 from ..types import Answer, Hit
 from .bylines import Credits, byline_answer
 from .asks import analyse
-from .compose import NO_ANSWER, compose, refusal
-from .evidence import Background, Evidence, SentenceVectors, answerable, assess
+from .compose import NO_ANSWER, compose, near_miss, refusal
+from .evidence import POOL, Background, Evidence, SentenceVectors, answerable, assess
 from .conversation import Conversation
 from .crosslingual import expand
 from .lists import articles_in, cite, frame, is_list_question, list_answer, relevant_articles
@@ -78,10 +78,11 @@ class Answerer:
             found = estimate(self.background.vectors, self.background.vectors)
         return found or Calibration(0.75, 0.15, (1.0, 10.0, 0.0, 0.0, 0.0), -0.5, "default")
 
-    def evidence(self, question: str, hits: list[Hit], query_vector: np.ndarray) -> Evidence | None:
+    def evidence(self, question: str, hits: list[Hit], query_vector: np.ndarray,
+                 pool: list[Hit] | None = None) -> Evidence | None:
         """What ``hits`` say about ``question`` (``evidence.assess``) with this index's caches."""
         return assess(analyse(question), hits, self.index.lexical, self.embedder, self.calibration, query_vector,
-                      self.sentence_vectors, self.background)
+                      self.sentence_vectors, self.background, pool)
 
     @functools.cached_property
     def credits(self) -> Credits:
@@ -199,9 +200,10 @@ def evidence_for(reading: Reading, answerer: Answerer) -> tuple[list[Hit], Evide
     """The hybrid hits for a question's topic in its period, and what they say about it (bench/calibrate.py fits the
     no-answer rule on exactly these)."""
     settings = answerer.settings
-    hits = retrieve(answerer.index, answerer.embedder, reading.topic, settings, k=settings.top_k * 4,
+    hits = retrieve(answerer.index, answerer.embedder, reading.topic, settings, k=max(settings.top_k * 4, POOL),
                     query_vector=reading.query_vector, period=reading.period)
-    return hits, answerer.evidence(reading.topic, hits[: settings.top_k * 2], reading.query_vector)
+    # the rule's cosine statistics come from the same number of hits whatever --top-k says
+    return hits, answerer.evidence(reading.topic, hits[: settings.top_k * 2], reading.query_vector, hits[:POOL])
 
 
 def _answer(query: str, answerer: Answerer) -> Answer:
@@ -220,6 +222,13 @@ def _answer(query: str, answerer: Answerer) -> Answer:
         return replace(list_answer(query, found, what=f"{describe(ask.period)}的报道"), **notice)
     if is_list_question(query, period=named) or ask.order is not Order.ANY:
         found = relevant_articles(index, topic, qv, period, strict=ask.order is not Order.ANY)
+        names = analyse(topic).entities
+        named_in = [r for r in found if all(n in f"{r.article.title}\n{r.article.text}" for n in names)]
+        if found and not named_in:  # the reports have the topic but none names what the question takes for granted
+            return near_miss(query, [n for n in names if not any(n in f"{r.article.title}\n{r.article.text}"
+                                                                 for r in found)] or list(names),
+                             [(r.article, r.start, r.end) for r in found])
+        found = named_in
         if not found and named:
             return _outside(query, topic, ask, answerer, qv)
         if ask.order is not Order.ANY and found:

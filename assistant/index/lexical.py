@@ -84,20 +84,20 @@ def query_terms(question: str) -> list[str]:
     jieba's dictionary (回过信 -> 回信, 复过信 -> 复信; 通过决议 stays as it is).
     """
     jb = _jieba()
-    pseg = _posseg()
+    tags = _posseg().dt.word_tag_tab  # the dictionary's tag of each word; words jieba found by itself (虎强) have none
     seen: dict[str, None] = {}
     for run in _WORD.findall(question.lower()):
         if not CJK.match(run):
             if run not in QUESTION_WORDS:
                 seen.setdefault(run, None)
             continue
-        tagged = [(w, f) for w, f in pseg.lcut(run)]
+        words = jb.lcut(run)
         i = 0
-        while i < len(tagged):
-            w, f = tagged[i]
-            nxt, nf = tagged[i + 1] if i + 1 < len(tagged) else ("", "x")
-            if (len(w) == 2 and w[1] in _ASPECT and f.startswith("v") and nf.startswith("n")
-                    and jb.get_FREQ(w[0] + nxt)):
+        while i < len(words):
+            w, f = words[i], tags.get(words[i], "")
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if (len(w) == 2 and w[1] in _ASPECT and (f.startswith("v") or not f)
+                    and tags.get(nxt, "").startswith("n") and jb.get_FREQ(w[0] + nxt)):
                 w, f, i = w[0] + nxt, "v", i + 1
             i += 1
             if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS):
