@@ -39,7 +39,7 @@ from .compose import NO_ANSWER, compose, near_miss, refusal
 from .evidence import POOL, Background, Evidence, SentenceVectors, answerable, assess
 from .conversation import Conversation
 from .crosslingual import expand
-from .lists import articles_in, cite, frame, is_list_question, list_answer, relevant_articles
+from .lists import Relevant, articles_in, cite, frame, is_list_question, list_answer, relevant_articles
 from .query import clean_question
 from .retrieve import retrieve
 
@@ -207,53 +207,82 @@ def evidence_for(reading: Reading, answerer: Answerer) -> tuple[list[Hit], Evide
 
 
 def _answer(query: str, answerer: Answerer) -> Answer:
-    settings, index = answerer.settings, answerer.index
     name = answerer.credits.reporter_in(query)
     if name is not None:
-        return byline_answer(query, name, answerer.credits, index.articles)
+        return byline_answer(query, name, answerer.credits, answerer.index.articles)
     reading = read(query, answerer)
-    ask, period, topic, qv, named = reading.ask, reading.period, reading.topic, reading.query_vector, reading.named
-    notice = dict(notice=f"按{describe(ask.period)}的报道回答", period=iso_period(ask.period)) if named else {}
+    if reading.named and is_list_question(query) and not query_terms(reading.topic):
+        return _day_list(query, reading, answerer)  # 「6月5日有哪些新闻？」: the period is the topic
+    if is_list_question(query, period=reading.named) or reading.ask.order is not Order.ANY:
+        found = _reports(query, reading, answerer)
+        if found is not None:
+            return found
+    return _composed(query, reading, answerer)
 
-    if named and is_list_question(query) and not query_terms(topic):  # 「6月5日有哪些新闻？」: the period is the topic
-        found = articles_in(index, period)
-        if not found:
-            return Answer(question=query, text=f"{describe(ask.period)}没有报道。", refused=True, **notice)
-        return replace(list_answer(query, found, what=f"{describe(ask.period)}的报道"), **notice)
-    if is_list_question(query, period=named) or ask.order is not Order.ANY:
-        found = relevant_articles(index, topic, qv, period, strict=ask.order is not Order.ANY)
-        names = analyse(topic).entities
-        named_in = [r for r in found if all(n in f"{r.article.title}\n{r.article.text}" for n in names)]
-        if found and not named_in:  # the reports have the topic but none names what the question takes for granted
-            return near_miss(query, [n for n in names if not any(n in f"{r.article.title}\n{r.article.text}"
-                                                                 for r in found)] or list(names),
-                             [(r.article, r.start, r.end) for r in found])
-        found = named_in
-        if not found and named:
-            return _outside(query, topic, ask, answerer, qv)
-        if ask.order is not Order.ANY and found:
-            pick = max if ask.order is Order.NEWEST else min
-            best = pick((r for r in found if r.article.date and len(r.article.date) == 10), key=lambda r: r.article.date,
-                        default=found[0])
-            hits = _article_hits(answerer, best.article.article_id, qv)
-            evidence = answerer.evidence(topic, hits[: settings.top_k], qv)  # the article is chosen: no rule to pass
-            result = compose(topic, evidence, settings) if evidence is not None else refusal(topic, hits)
-            which = "最新" if ask.order is Order.NEWEST else "最早"
-            return replace(result, notice=f"{which}的相关报道：{frame(best.article)}", **(
-                {"period": iso_period(ask.period)} if named else {}))
-        if len(found) > 1:
-            return replace(list_answer(query, found), **notice)
 
+def _notice(reading: Reading) -> dict:
+    """What an answer says about the period it was answered from, when the question named one."""
+    return dict(notice=f"按{describe(reading.ask.period)}的报道回答", period=iso_period(reading.ask.period)) \
+        if reading.named else {}
+
+
+def _day_list(query: str, reading: Reading, answerer: Answerer) -> Answer:
+    found = articles_in(answerer.index, reading.period)
+    if not found:
+        return Answer(question=query, text=f"{describe(reading.ask.period)}没有报道。", refused=True, **_notice(reading))
+    return replace(list_answer(query, found, what=f"{describe(reading.ask.period)}的报道"), **_notice(reading))
+
+
+def _unnamed(names: tuple[str, ...], found: list[Relevant]) -> list[str]:
+    """The names no report of ``found`` holds in its headline or text."""
+    return [n for n in names if not any(n in f"{r.article.title}\n{r.article.text}" for r in found)]
+
+
+def _reports(query: str, reading: Reading, answerer: Answerer) -> Answer | None:
+    """Every relevant report in the period: listed, or the newest/oldest one answering; None when at most one report
+    is relevant to a list question (then the question is composed like any other)."""
+    ask, topic, qv = reading.ask, reading.topic, reading.query_vector
+    found = relevant_articles(answerer.index, topic, qv, reading.period, strict=ask.order is not Order.ANY)
+    names = analyse(topic).entities
+    named_in = [r for r in found if not _unnamed(names, [r])]
+    if found and not named_in:  # the reports have the topic but none names what the question takes for granted
+        return near_miss(query, _unnamed(names, found) or list(names), [(r.article, r.start, r.end) for r in found])
+    found = named_in
+    if not found and reading.named:
+        return _outside(query, topic, ask, answerer, qv)
+    if ask.order is not Order.ANY and found:
+        pick = max if ask.order is Order.NEWEST else min
+        best = pick((r for r in found if r.article.date and len(r.article.date) == 10), key=lambda r: r.article.date,
+                    default=found[0])
+        result = _from_article(topic, best.article.article_id, answerer, qv)
+        which = "最新" if ask.order is Order.NEWEST else "最早"
+        return replace(result, notice=f"{which}的相关报道：{frame(best.article)}",
+                       **({"period": iso_period(ask.period)} if reading.named else {}))
+    if len(found) > 1:
+        return replace(list_answer(query, found), **_notice(reading))
+    return None
+
+
+def _from_article(topic: str, article_id: str, answerer: Answerer, qv: np.ndarray) -> Answer:
+    """The answer composed from one article already chosen (no rule to pass: the caller found it relevant)."""
+    hits = _article_hits(answerer, article_id, qv)[: answerer.settings.top_k]
+    evidence = answerer.evidence(topic, hits, qv)
+    return compose(topic, evidence, answerer.settings) if evidence is not None else refusal(topic, hits)
+
+
+def _composed(query: str, reading: Reading, answerer: Answerer) -> Answer:
+    """Retrieve, weigh, and compose; in a named period, answer from its most relevant report when the rule hesitates
+    (a period's few reports are all alike: none stands out), or say that the period has none."""
+    topic, qv = reading.topic, reading.query_vector
     hits, evidence = evidence_for(reading, answerer)
     if evidence is None or not answerable(evidence, answerer.calibration):
         result = refusal(topic, hits)
     else:
-        result = compose(topic, evidence, settings)
-    if result.refused and named:
-        within = [r for r in relevant_articles(index, topic, qv, period, strict=True) if r.coverage >= _NEAR_COVERAGE]
-        evidence = answerer.evidence(topic, _article_hits(answerer, within[0].article.article_id, qv)[: settings.top_k],
-                                     qv) if within else None
-        if evidence is None:
-            return _outside(query, topic, ask, answerer, qv)
-        result = compose(topic, evidence, settings)
-    return replace(result, **notice)
+        result = compose(topic, evidence, answerer.settings)
+    if result.refused and reading.named:
+        within = [r for r in relevant_articles(answerer.index, topic, qv, reading.period, strict=True)
+                  if r.coverage >= _NEAR_COVERAGE]
+        if not within:
+            return _outside(query, topic, reading.ask, answerer, qv)
+        result = _from_article(topic, within[0].article.article_id, answerer, qv)
+    return replace(result, **_notice(reading))
