@@ -209,8 +209,10 @@ def answerable(e: Evidence, calibration: Calibration) -> bool:
     is much closer in meaning to the question than the archive's typical passage is.  An archive of fewer than
     ``MIN_BACKGROUND`` passages has no typical passage: there a sentence must hold most of the question's words.
     """
-    if e.small_archive:  # coverage alone, with the calibrated allowance for a cross-lingual question's few words
-        bonus = calibration.answer_weights[4] * e.crosslingual if len(calibration.answer_weights) > 4 else 0.0
-        return float(e.coverage.max()) + bonus >= SMALL_ARCHIVE_COVERAGE
+    if e.small_archive:
+        # coverage alone; a cross-lingual question's coverage counts only the words the dictionary could give for it
+        # (many English words have none), so half the bar
+        bar = SMALL_ARCHIVE_COVERAGE / 2 if e.crosslingual else SMALL_ARCHIVE_COVERAGE
+        return float(e.coverage.max()) >= bar
     z = calibration.answer_bias + float(np.dot(calibration.answer_weights, e.features))
     return z >= 0.0

@@ -38,7 +38,7 @@ from .asks import analyse
 from .compose import NO_ANSWER, compose, near_miss, refusal
 from .evidence import POOL, Background, Evidence, SentenceVectors, answerable, assess
 from .conversation import Conversation
-from .crosslingual import expand
+from .crosslingual import expand, is_crosslingual
 from .lists import Relevant, articles_in, cite, frame, is_list_question, list_answer, relevant_articles
 from .query import clean_question
 from .retrieve import retrieve
@@ -280,8 +280,10 @@ def _composed(query: str, reading: Reading, answerer: Answerer) -> Answer:
     else:
         result = compose(topic, evidence, answerer.settings)
     if result.refused and reading.named:
-        within = [r for r in relevant_articles(answerer.index, topic, qv, reading.period, strict=True)
-                  if r.coverage >= _NEAR_COVERAGE]
+        # (not for a cross-lingual question: its few dictionary words are too loose to pick a report by)
+        within = [] if is_crosslingual(query) else [
+            r for r in relevant_articles(answerer.index, topic, qv, reading.period, strict=True)
+            if r.coverage >= _NEAR_COVERAGE]
         if not within:
             return _outside(query, topic, reading.ask, answerer, qv)
         result = _from_article(topic, within[0].article.article_id, answerer, qv)
