@@ -60,3 +60,9 @@ def test_he_after_a_who_question_is_the_person_the_answer_names():
     conversation.record("神舟十八号的指令长是谁？", "神舟十八号的指令长是谁？",
                         Answer(question="神舟十八号的指令长是谁？", text="…", refused=False, citations=(cited,)))
     assert conversation.resolve("他以前执行过哪次任务？") == "叶光富以前执行过哪次任务？"
+
+
+def test_a_demonstrative_is_never_a_name():
+    assert "那阵子" not in entities("韩国那阵子的无差别行凶和网上“杀人预告”，都有哪些报道？")
+    assert entities("这段时间新闻里报道过哪些火山喷发？") == ()
+    assert persons("那阵子他很忙") == []

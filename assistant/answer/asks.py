@@ -52,6 +52,8 @@ _CAUSE = re.compile(r"因为|由于|原因|导致|因此|所以|致使|造成|�
 _CLAUSE = re.compile(r"[，,；;？?]\s*")
 _QUOTED = re.compile(r"《([^》]{2,30})》|“([^”]{2,20})”|\"([^\"]{2,20})\"")
 _ENTITY_TAGS = ("nr", "ns", "nt", "nz")
+# a name never begins with a demonstrative: jieba's dictionary tags 那阵子 as a person's name
+_DEMONSTRATIVE = ("这", "那", "该", "此", "本", "某")
 
 
 @lru_cache(maxsize=1)
@@ -119,15 +121,20 @@ def entities(question: str) -> tuple[str, ...]:
         # the interrogative phrases go first: 「哪座城市」 asks for a place, it does not presuppose one named 城市
         for _, pattern in _ASKS:
             question = pattern.sub("，", question)
+        previous = ""
         for word, flag in _tagged(question):
-            if flag.startswith(_ENTITY_TAGS) and len(word) >= 2 and word not in QUESTION_WORDS and CJK.match(word):
+            # 这段时间, 那阵子: a demonstrative and what follows it point at something, they do not name it
+            if (flag.startswith(_ENTITY_TAGS) and len(word) >= 2 and word not in QUESTION_WORDS and CJK.match(word)
+                    and not word.startswith(_DEMONSTRATIVE) and not previous.endswith(_DEMONSTRATIVE)):
                 out.setdefault(word, None)
+            previous = word
     return tuple(out)
 
 
 def persons(text: str, exclude: str = "") -> list[str]:
     """Person names in ``text`` by jieba's tags (two to four characters), in order, without those in ``exclude``."""
-    found = [w for w, f in _tagged(text) if f.startswith("nr") and 2 <= len(w) <= 4 and CJK.match(w) and w not in exclude]
+    found = [w for w, f in _tagged(text) if f.startswith("nr") and 2 <= len(w) <= 4 and CJK.match(w) and w not in exclude
+             and not w.startswith(_DEMONSTRATIVE)]
     return list(dict.fromkeys(found))
 
 

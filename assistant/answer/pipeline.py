@@ -243,11 +243,9 @@ def _reports(query: str, reading: Reading, answerer: Answerer) -> Answer | None:
     is relevant to a list question (then the question is composed like any other)."""
     ask, topic, qv = reading.ask, reading.topic, reading.query_vector
     found = relevant_articles(answerer.index, topic, qv, reading.period, strict=ask.order is not Order.ANY)
-    names = analyse(topic).entities
-    named_in = [r for r in found if not _unnamed(names, [r])]
-    if found and not named_in:  # the reports have the topic but none names what the question takes for granted
-        return near_miss(query, _unnamed(names, found) or list(names), [(r.article, r.start, r.end) for r in found])
-    found = named_in
+    missing = _unnamed(analyse(topic).entities, found) if found else []
+    if missing:  # the reports have the topic but none names what the question takes for granted
+        return near_miss(query, missing, [(r.article, r.start, r.end) for r in found])
     if not found and reading.named:
         return _outside(query, topic, ask, answerer, qv)
     if ask.order is not Order.ANY and found:
