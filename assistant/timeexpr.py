@@ -1,8 +1,8 @@
 """Dates written in Chinese text: the shared patterns, and the time a question names as a period of days.
 
-The patterns (``FULL_CN``, ``FULL_ISO``, ``MONTH_DAY``, ``YMD_LOOSE``, ``PATH_DATE``, ``STANDALONE_DATE``) are the one
-definition that the readers of articles (articles/dates.py, leads.py, split.py, ingest/records.py) import; web/dates.py
-still has its own ISO pattern (the web app is being changed elsewhere).
+The patterns (``ISO_DATE``, ``FULL_CN``, ``FULL_ISO``, ``MONTH_DAY``, ``YMD_LOOSE``, ``PATH_DATE``,
+``STANDALONE_DATE``) are the one definition that the readers of articles (articles/dates.py, leads.py, split.py,
+ingest/records.py) and the web chat's date wording (web/dates.py) import.
 
 ``parse_time(question, reference)`` reads the question's time against a reference day (today, or the archive's newest
 day when the archive ends earlier):
@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 
 # -- shared patterns for dates printed in articles, pages and paths ------------------------------------------------
 FULL_CN = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")  # how the records and the JSON write a day
 FULL_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 MONTH_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")  # year optional: groups (y?, m, d)
 YMD_LOOSE = re.compile(r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})")  # 2023年7-28 too

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+from ..timeexpr import ISO_DATE
 
 
 def format_date(date: str | None, *, year: bool = True) -> str:
@@ -31,7 +31,7 @@ def format_month(month: str) -> str:
 
 def dates_in_text(text: str) -> str:
     """Every ISO date inside running text as people read it: "《甲》（2021-06-18）" -> "《甲》（2021年6月18日）"."""
-    return _ISO_DATE.sub(lambda m: f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日", text)
+    return ISO_DATE.sub(lambda m: f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日", text)
 
 
 def format_time(stamp: str | None) -> str:
