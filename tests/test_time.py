@@ -88,3 +88,17 @@ def test_lists_and_nearest_reports_keep_articles_whose_date_lacks_a_year():
 
     found = [rel("07-21"), rel("2023-07-20"), rel(None), rel("2023-07-28")]
     assert [r.article.date for r in by_date(found)] == ["2023-07-28", "2023-07-20", "07-21", None]
+
+
+def test_a_figure_of_a_period_is_looked_for_in_the_reports_after_it(seed_assistant):
+    """「5月份…多少」 is published in June: a number asked about a month is searched up to 45 days after it, the
+    month's words kept in the topic; a single day keeps its day; 「截至…」 is not restricted; other questions keep the
+    month."""
+    from assistant.answer.pipeline import read
+
+    answerer = seed_assistant.answerer  # the seed page's newest day is 2021-06-18
+    figure = read("2021年5月份区里新增了多少家企业？", answerer)
+    assert figure.period == (20210501, 20210618) and "5月份" in figure.topic  # 45 days on, at most to "now"
+    assert read("2021年6月16日督导了几个片区？", answerer).period == (20210616, 20210616)
+    assert read("截至2021年5月底全区共有多少家企业？", answerer).period is None
+    assert read("2021年5月区里开展了什么活动？", answerer).period == (20210501, 20210531)

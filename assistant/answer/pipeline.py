@@ -4,7 +4,8 @@
 it, so what is measured is what users get.  After the conversation has resolved the question:
 
 * its time is read (``timeexpr.parse_time``) against the reference day: ``settings.today`` (default the real today),
-  or the archive's newest day when the archive ends earlier — the archive's "now" is its last day;
+  or the archive's newest day when the archive ends earlier — the archive's "now" is its last day; a number asked
+  about a week or longer is also looked for in the reports after it (``_figure_of``);
 * a question about a reporter's work (``bylines``) is answered by an exact scan of the credits;
 * a list question (``lists``) lists every relevant article in the period, counted and in date order; one whose
   only topic is its period (「6月5日有哪些新闻？」) lists every article of the period;
@@ -34,7 +35,7 @@ from ..model.calibration import Calibration, estimate, load_calibration
 from ..timeexpr import Order, TimeAsk, describe, iso_period, parse_time
 from ..types import Answer, Hit
 from .bylines import Credits, byline_answer
-from .asks import analyse
+from .asks import Want, analyse
 from .compose import NO_ANSWER, compose, near_miss, refusal
 from .evidence import POOL, Background, Evidence, SentenceVectors, answerable, assess
 from .conversation import Conversation
@@ -43,6 +44,7 @@ from .lists import Relevant, articles_in, cite, frame, is_list_question, list_an
 from .query import clean_question
 from .retrieve import retrieve
 
+FIGURE_LAG = 45  # days after a period in which its figures are published (monthly statistics: mid next month)
 _YEARS_BACK = 3  # a yearless 7月28日 is looked for in up to this many earlier years when the latest one holds nothing
 _RELATED = 3  # nearest reports shown beside an empty period
 # IDF-weighted share of the question's words that a report must hold to be a near answer: inside a named period
@@ -192,8 +194,26 @@ def read(query: str, answerer: Answerer) -> Reading:
     ask = (_fit_year(parse_time(query, answerer.reference), answerer.index) if answerer.newest is not None
            else TimeAsk(None, Order.ANY, query))
     topic = ask.rest if ask.period is not None or ask.order is not Order.ANY else query
+    if ask.period is not None and ask.order is Order.ANY and analyse(query).want is Want.NUMBER:
+        ask, topic = _figure_of(ask, answerer), query
     named = ask.period is not None and ask.period[0].year > 1900  # the question named the period (not only "so far")
     return Reading(ask, _period(ask), topic, answerer.embedder.encode_queries([topic]), named)
+
+
+def _figure_of(ask: TimeAsk, answerer: Answerer) -> TimeAsk:
+    """A figure of a period is published after it: 「4月份的指数」 comes out in May, 「截至2023年底的党员人数」 in 2024.
+
+    A question asking for a number about a week or longer is searched from the period's start to ``FIGURE_LAG`` days
+    after its end (at most to the reference day), with the period's words kept in the topic so that reports naming the
+    period rank first; 「截至…」 (a period "so far") is not restricted at all.  A single day (「7月31日…几人死亡」)
+    keeps its day.
+    """
+    first, last = ask.period
+    if first.year <= 1900:
+        return replace(ask, period=None)
+    if (last - first).days < 6:
+        return ask
+    return replace(ask, period=(first, min(last + dt.timedelta(days=FIGURE_LAG), max(last, answerer.reference))))
 
 
 def evidence_for(reading: Reading, answerer: Answerer) -> tuple[list[Hit], Evidence | None]:
