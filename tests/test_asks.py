@@ -30,6 +30,8 @@ def test_entities_are_the_names_a_question_takes_for_granted_not_its_interrogati
 def test_a_sentence_holds_the_kind_of_fact_asked_for():
     assert sentence_has(Want.NUMBER, "全国国内旅游出游1.19亿人次。")
     assert not sentence_has(Want.NUMBER, "出游人次创历史新高。")
+    assert not sentence_has(Want.NUMBER, "7月底，学校通知女生们搬宿舍。")  # a date is not an amount
+    assert sentence_has(Want.NUMBER, "学校要求713名女生搬出宿舍。")
     assert sentence_has(Want.DATE, "深中通道于6月30日通车。")
     # a person other than the ones the question names
     assert not sentence_has(Want.PERSON, "虎强督导安全生产工作。", "虎强是谁？")

@@ -45,7 +45,8 @@ _ASKS: tuple[tuple[Want, re.Pattern], ...] = (
                              r"\bhow (many|much|long|far|old|big|high)\b|\bwhat (percent|percentage|number)\b", re.I)),
 )
 # a sentence holds a number when it has digits or Chinese numerals, followed by what is counted or measured
-_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:%|％|[^\s0-9０-９，。；、,.;]?)|"
+# (a date or a time of day is not an amount: 7月底, 2024年, 20时 are left to DATE)
+_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?(?![0-9０-９.．]|\s*[年月日号时点分秒])|"
                      r"[一二两三四五六七八九十百千万亿]+[个名人位次级岁年天件起辆所家万亿千百%米元吨亩公里毫米度倍]")
 _DATE = re.compile(r"[0-9０-９一二三四五六七八九十]{1,4}[年月日号]|[今昨明前]天|今年|去年|本月|上旬|中旬|下旬")
 _CAUSE = re.compile(r"因为|由于|原因|导致|因此|所以|致使|造成|为了|因")
