@@ -126,3 +126,19 @@ def test_overlong_question_is_refused_not_cut(seed_assistant):
     # cutting would drop the real question when it stands at the end: the user is told the limit instead
     with pytest.raises(QuestionError, match="问题太长.*500"):
         seed_assistant.ask("背景介绍。" * 200 + "虎强督导了哪些工作？")
+
+
+def test_a_model_without_a_fitted_rule_gets_one_measured_on_the_archive():
+    """``estimate`` (used for a model the project ships no calibration for): a question whose words one sentence holds
+    and whose best passage stands far above the archive's is answered; a loose one is not."""
+    import numpy as np
+
+    from assistant.model.calibration import estimate
+
+    vectors = np.random.default_rng(0).standard_normal((64, 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    cal = estimate(vectors, vectors)
+    w = np.array(cal.answer_weights)
+    supported = np.array([1.0, 5.0, 0.06, 0.0, 0.0])  # coverage, standing (z), margin, -, cross-lingual
+    loose = np.array([0.2, 1.5, 0.01, 0.0, 0.0])
+    assert cal.answer_bias + w @ supported >= 0 > cal.answer_bias + w @ loose

@@ -4,7 +4,7 @@ Cosines mean different things for different models (e5 puts unrelated Chinese te
 so nothing in the answer code hard-codes them.  A ``Calibration`` is found, in order: ``calibration.json`` in the
 model's own folder; the file the project ships for that model name (``assistant/data/calibration/``, written by
 ``bench/calibrate.py`` on the calibration split of the dev sets, never the split it reports on); else it is measured
-from the model itself on the background passages (``estimate``), which needs no labelled data.
+from the model itself on a sample of the archive's own passages (``estimate``), which needs no labelled data.
 Left out: re-fitting at run time on a user's own questions.
 """
 
@@ -57,13 +57,13 @@ def load_calibration(model: str, folder: Path | None) -> Calibration | None:
 def estimate(query_vectors: np.ndarray, passage_vectors: np.ndarray) -> Calibration:
     """A calibration measured from a model alone: unrelated pairs set the floor, the spread above it the span.
 
-    ``query_vectors`` and ``passage_vectors`` are unit vectors of texts about different things (the background
-    passages as queries and as passages, the diagonal dropped).  The no-answer rule keeps its shape: the archive
-    answers when coverage plus the closeness beyond the background is high enough.
+    ``query_vectors`` and ``passage_vectors`` are unit vectors of texts about different things (a sample of the
+    archive's passages as both, the diagonal dropped).  The no-answer rule keeps the shape bench/calibrate.py fitted for
+    e5 (coverage, the z-score standing and the cross-lingual allowance are free of a model's cosine scale); only the
+    margin, a difference of cosines, is rescaled by this model's span: 10 per 0.15 of e5's.
     """
     sims = query_vectors @ passage_vectors.T  # (n, n)
     off = sims[~np.eye(len(sims), dtype=bool)] if sims.shape[0] == sims.shape[1] else sims.ravel()
     floor = float(np.quantile(off, 0.5))
     span = max(float(np.quantile(off, 0.99)) - floor, 1e-3) * 1.5
-    # beyond-background cosine is scaled by the span: 10 per 0.15 of e5's scale
-    return Calibration(floor, span, (1.0, 1.5 / span, 0.0, 0.0, 0.0), -0.5, "estimated from the model")
+    return Calibration(floor, span, (1.0, 0.08, 1.5 / span, 0.0, 0.6), -1.35, "estimated from the model")
