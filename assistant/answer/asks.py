@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..index.lexical import QUESTION_WORDS
+from ..index.lexical import QUESTION_WORDS, posseg
 from ..text import CJK
 
 
@@ -57,22 +57,9 @@ _ENTITY_TAGS = ("nr", "ns", "nt", "nz")
 _DEMONSTRATIVE = ("这", "那", "该", "此", "本", "某")
 
 
-@lru_cache(maxsize=1)
-def _posseg():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(60)
-    return jieba.posseg
-
-
-def _tags(text: str) -> list[tuple[str, str]]:
-    return [(w, f) for w, f in _posseg().lcut(text)]
-
-
 @lru_cache(maxsize=4096)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple(_tags(text))
+    return tuple((w, f) for w, f in posseg().lcut(text))
 
 
 def want_of(clause: str) -> Want:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..index.lexical import LexicalIndex, query_terms
+from ..index.lexical import LexicalIndex, query_terms, term_weights
 from ..index.search import SearchIndex
 from ..model import Embedder
 from ..model.calibration import Calibration
@@ -175,8 +175,7 @@ def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embed
     terms = query_terms(question)
     if crosslingual:  # only the dictionary's Chinese words can be found in the archive
         terms = [t for t in terms if CJK.match(t)]
-    # single characters match almost anywhere as substrings: they count for little
-    weights = lexical.idf(terms) * np.array([1.0 if len(t) > 1 else 0.3 for t in terms], dtype=np.float32)
+    weights = term_weights(terms, lexical)
     texts = [s.text for s in sentences]
     cov = coverage(terms, weights, texts)
     title_cov = coverage(terms, weights, [s.article.title for s in sentences])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..index.lexical import LexicalIndex, query_terms
+from ..index.lexical import query_terms, term_weights
 from ..index.search import Period, SearchIndex
 from ..text import sentence_spans
 from ..types import Answer, Article, Citation
@@ -54,11 +54,6 @@ class Relevant:
         return self.article.text[self.start:self.end]
 
 
-def _weights(terms: list[str], lexical: LexicalIndex) -> np.ndarray:
-    # single characters match almost anywhere as substrings: they count for little
-    return lexical.idf(terms) * np.array([1.0 if len(t) > 1 else 0.3 for t in terms], dtype=np.float32)
-
-
 def _presence(term: str, text: str) -> float:
     if term in text:
         return 1.0
@@ -89,7 +84,7 @@ def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, 
     ids = dict.fromkeys(index.chunks[r].article_id for r in np.concatenate([lexical_rows, dense_rows]).tolist())
     if not ids:
         return []
-    weights = _weights(terms, index.lexical)
+    weights = term_weights(terms, index.lexical)
     total = float(weights.sum()) or 1.0
     articles = [index.articles[a] for a in ids]
     # (n_articles, n_terms) presence of each term in headline + text, a long word by its share of character pairs:

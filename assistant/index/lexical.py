@@ -84,7 +84,7 @@ def query_terms(question: str) -> list[str]:
     jieba's dictionary (回过信 -> 回信, 复过信 -> 复信; 通过决议 stays as it is).
     """
     jb = _jieba()
-    tags = _posseg().dt.word_tag_tab  # the dictionary's tag of each word; words jieba found by itself (虎强) have none
+    tags = posseg().dt.word_tag_tab  # the dictionary's tag of each word; words jieba found by itself (虎强) have none
     seen: dict[str, None] = {}
     for run in _WORD.findall(question.lower()):
         if not CJK.match(run):
@@ -106,11 +106,18 @@ def query_terms(question: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _posseg():
+def posseg():
+    """jieba's part-of-speech tagger (its dictionary loaded once, quietly)."""
     _jieba()
     import jieba.posseg
 
     return jieba.posseg
+
+
+def term_weights(terms: list[str], lexical: "LexicalIndex") -> np.ndarray:
+    """(len(terms),) how much each query term counts when a text is said to cover a question: its IDF, and a third of
+    it for a single character (which matches almost anywhere as a substring)."""
+    return lexical.idf(terms) * np.array([1.0 if len(t) > 1 else 0.3 for t in terms], dtype=np.float32)
 
 
 class LexicalIndex:
