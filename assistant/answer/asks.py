@@ -20,10 +20,12 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 
 from ..index.lexical import QUESTION_WORDS, posseg
 from ..text import CJK
+from ..types import Article
 
 
 class Want(enum.Enum):
@@ -117,6 +119,12 @@ def entities(question: str) -> tuple[str, ...]:
                 out.setdefault(word, None)
             previous = word
     return tuple(out)
+
+
+def unheld(names: tuple[str, ...], articles: Iterable[Article]) -> list[str]:
+    """The names that no one of ``articles`` holds in its headline or text (what a near miss lacks)."""
+    texts = [f"{a.title}\n{a.text}" for a in articles]
+    return [name for name in names if not any(name in t for t in texts)]
 
 
 def persons(text: str, exclude: str = "") -> list[str]:

@@ -27,9 +27,9 @@ import numpy as np
 from ..config import Settings
 from ..text import sentence_spans
 from ..types import Answer, Article, Citation
-from .asks import Want, sentence_has
+from .asks import Want, sentence_has, unheld
 from .evidence import Evidence, Sentence
-from .lists import cite, frame
+from .lists import cite, frame, lead
 
 NO_ANSWER = "抱歉，新闻库中没有找到能回答这个问题的内容。您可以换个说法，或询问本地新闻报道过的人物、活动和工作。"
 
@@ -52,16 +52,10 @@ def compose(question: str, e: Evidence, settings: Settings) -> Answer:
     """The answer to ``question`` (already resolved against the conversation) from evidence the caller has judged
     answerable (or chosen to answer from, e.g. the newest relevant report)."""
     groups = _choose(question, e)
-    missing = _unnamed(e.asked.entities, groups) if not e.crosslingual else []
+    missing = unheld(e.asked.entities, (g[0].article for g in groups)) if not e.crosslingual else []
     if missing:
         return _near_miss(question, missing, groups, e)
     return _render(question, groups, e, settings)
-
-
-def _unnamed(entities: tuple[str, ...], groups: list[list[Sentence]]) -> list[str]:
-    """The question's names that none of the chosen articles holds."""
-    texts = [f"{g[0].article.title}\n{g[0].article.text}" for g in groups]
-    return [name for name in entities if not any(name in t for t in texts)]
 
 
 def _near_miss(question: str, missing: list[str], groups: list[list[Sentence]], e: Evidence) -> Answer:
@@ -106,7 +100,7 @@ def _choose(question: str, e: Evidence) -> list[list[Sentence]]:
         group.append(following)  # the fact asked for is in the sentence the best one leads into
     if asks_for_several(question) or _DETAIL_QUESTION.search(question):
         group += [s for s in _enumeration_after(first) if s not in group]
-        if len(group) == 1 and first.start == _first_sentence_start(first.article) and following is not None:
+        if len(group) == 1 and first.start == lead(first.article)[0] and following is not None:
             group.append(following)  # a news lead announces what happened; the details follow it
     group.sort(key=lambda s: (s.article.article_id != first.article.article_id, s.start))
     return _by_article(group)
@@ -127,11 +121,6 @@ def _by_article(sentences: list[Sentence]) -> list[list[Sentence]]:
     for s in sentences:
         groups.setdefault(s.article.article_id, []).append(s)
     return list(groups.values())
-
-
-def _first_sentence_start(article: Article) -> int:
-    spans = sentence_spans(article.text, 0, min(len(article.text), 400))
-    return spans[0][0] if spans else 0
 
 
 def _enumeration_after(first: Sentence, limit: int = 4) -> list[Sentence]:

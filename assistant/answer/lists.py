@@ -49,10 +49,6 @@ class Relevant:
     end: int
     coverage: float
 
-    @property
-    def sentence(self) -> str:
-        return self.article.text[self.start:self.end]
-
 
 def _presence(term: str, text: str) -> float:
     if term in text:
@@ -113,12 +109,14 @@ def articles_in(index: SearchIndex, period: Period) -> list[Relevant]:
     """Every article published or filed in ``period``, each with its lead sentence: the answer to 「6月5日有哪些新闻」,
     a question with a period and no topic."""
     rows = index.rows_in(period)
-    out = []
-    for article_id in dict.fromkeys(index.chunks[r].article_id for r in rows.tolist()):
-        article = index.articles[article_id]
-        spans = sentence_spans(article.text, 0, min(len(article.text), 400)) or [(0, min(len(article.text), 80))]
-        out.append(Relevant(article, *spans[0], 1.0))
-    return out
+    ids = dict.fromkeys(index.chunks[r].article_id for r in rows.tolist())
+    return [Relevant(index.articles[a], *lead(index.articles[a]), 1.0) for a in ids]
+
+
+def lead(article: Article) -> tuple[int, int]:
+    """The offsets of an article's first sentence (its first 80 characters when no sentence ends in its first 400)."""
+    spans = sentence_spans(article.text, 0, min(len(article.text), 400))
+    return spans[0] if spans else (0, min(len(article.text), 80))
 
 
 def by_date(found: list[Relevant], newest_first: bool = True) -> list[Relevant]:

@@ -35,12 +35,12 @@ from ..model.calibration import Calibration, estimate, load_calibration
 from ..timeexpr import Order, TimeAsk, describe, iso_period, parse_time
 from ..types import Answer, Hit
 from .bylines import Credits, byline_answer
-from .asks import Want, analyse
+from .asks import Want, analyse, unheld
 from .compose import NO_ANSWER, compose, near_miss, refusal
 from .evidence import POOL, Background, Evidence, SentenceVectors, answerable, assess
 from .conversation import Conversation
 from .crosslingual import expand, is_crosslingual
-from .lists import Relevant, articles_in, cite, frame, is_list_question, list_answer, relevant_articles
+from .lists import articles_in, cite, frame, is_list_question, list_answer, relevant_articles
 from .query import clean_question
 from .retrieve import retrieve
 
@@ -253,17 +253,12 @@ def _day_list(query: str, reading: Reading, answerer: Answerer) -> Answer:
     return replace(list_answer(query, found, what=f"{describe(reading.ask.period)}的报道"), **_notice(reading))
 
 
-def _unnamed(names: tuple[str, ...], found: list[Relevant]) -> list[str]:
-    """The names no report of ``found`` holds in its headline or text."""
-    return [n for n in names if not any(n in f"{r.article.title}\n{r.article.text}" for r in found)]
-
-
 def _reports(query: str, reading: Reading, answerer: Answerer) -> Answer | None:
     """Every relevant report in the period: listed, or the newest/oldest one answering; None when at most one report
     is relevant to a list question (then the question is composed like any other)."""
     ask, topic, qv = reading.ask, reading.topic, reading.query_vector
     found = relevant_articles(answerer.index, topic, qv, reading.period, strict=ask.order is not Order.ANY)
-    missing = _unnamed(analyse(topic).entities, found) if found else []
+    missing = unheld(analyse(topic).entities, (r.article for r in found)) if found else []
     if missing:  # the reports have the topic but none names what the question takes for granted
         return near_miss(query, missing, [(r.article, r.start, r.end) for r in found])
     if not found and reading.named:
