@@ -31,7 +31,7 @@ from ..config import Settings
 from ..index.lexical import query_terms
 from ..index.search import Period, SearchIndex
 from ..model import Embedder
-from ..model.calibration import Calibration, estimate, load_calibration
+from ..model.calibration import Calibration, estimate, fitted_shape, load_calibration
 from ..timeexpr import Order, TimeAsk, describe, iso_period, parse_time
 from ..types import Answer, Hit
 from .bylines import Credits, byline_answer
@@ -78,7 +78,7 @@ class Answerer:
                                  getattr(self.embedder, "folder", None))
         if found is None and len(self.background.vectors) > 1:
             found = estimate(self.background.vectors, self.background.vectors)
-        return found or Calibration(0.75, 0.15, (1.0, 10.0, 0.0, 0.0, 0.0), -0.5, "default")
+        return found or fitted_shape(0.75, 0.15, "default: e5's scale")  # an archive of one passage: nothing to measure
 
     def evidence(self, question: str, hits: list[Hit], query_vector: np.ndarray,
                  pool: list[Hit] | None = None) -> Evidence | None:

@@ -66,4 +66,9 @@ def estimate(query_vectors: np.ndarray, passage_vectors: np.ndarray) -> Calibrat
     off = sims[~np.eye(len(sims), dtype=bool)] if sims.shape[0] == sims.shape[1] else sims.ravel()
     floor = float(np.quantile(off, 0.5))
     span = max(float(np.quantile(off, 0.99)) - floor, 1e-3) * 1.5
-    return Calibration(floor, span, (1.0, 0.08, 1.5 / span, 0.0, 0.6), -1.35, "estimated from the model")
+    return fitted_shape(floor, span, "estimated from the model")
+
+
+def fitted_shape(floor: float, span: float, source: str) -> Calibration:
+    """The rule bench/calibrate.py fitted for e5, on a model whose cosines sit at ``floor`` and spread over ``span``."""
+    return Calibration(floor, span, (1.0, 0.08, 1.5 / span, 0.0, 0.6), -1.35, source)
