@@ -1,7 +1,7 @@
 """What a question asks for and takes for granted (asks.py), and how the composer and the conversation use it."""
 
-from assistant.answer.asks import Want, analyse, entities, persons, sentence_has
-from assistant.answer.compose import compose
+from assistant.answer.asks import Want, analyse, entities, fit, persons, sentence_has
+from assistant.answer.compose import asks_for_several, compose
 from assistant.answer.conversation import Conversation
 from assistant.answer.pipeline import evidence_for, read
 from assistant.types import Answer, Citation
@@ -36,6 +36,20 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for():
     # a person other than the ones the question names
     assert not sentence_has(Want.PERSON, "虎强督导安全生产工作。", "虎强是谁？")
     assert persons("记者王坚报道") == ["王坚"]
+
+
+def test_a_fact_in_the_form_asked_for_fits_better_than_one_of_the_same_kind():
+    q = "事故造成了几人死亡？"
+    assert fit(Want.NUMBER, "事故造成2人死亡。", q) > fit(Want.NUMBER, "降雨量达到176.9毫米。", q) > 0
+    assert fit(Want.NUMBER, "降雨量达到176.9毫米。", "降雨量是多少？") == 1.0  # nothing counted: any amount
+    q = "第四届消博会是在哪个省办的？"
+    assert (fit(Want.PLACE, "正在海南举行的第四届消博会上，展品丰富。", q)
+            > fit(Want.PLACE, "第四届中国国际消费品博览会今天落幕。", q) > 0)
+
+
+def test_which_two_asks_for_several_and_how_many_levels_does_not():
+    assert asks_for_several("国家最高科学技术奖颁给了哪两位科学家？")
+    assert not asks_for_several("台风登陆时最大风力有几级？")
 
 
 def test_the_answering_sentence_is_the_one_holding_the_number(seed_assistant):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from assistant.index.lexical import LexicalIndex, query_terms, tokenize
+from assistant.index.lexical import LexicalIndex, presence, query_terms, tokenize
 
 DOCS = [
     "管城回族区委书记虎强带领相关部门负责人,实地督导安全生产工作。",
@@ -73,6 +73,19 @@ def test_query_terms_drop_question_scaffolding():
     assert query_terms("虎强督导了哪些工作？") == ["虎强", "督导", "工作"]
     assert query_terms("柴琳琳写了哪些报道") == ["柴琳琳"]
     assert "what" not in query_terms("What did the district CPPCC inspect in June?")
+
+
+def test_a_word_jieba_glued_to_a_particle_or_the_copula_is_cut_again():
+    terms = query_terms("神舟十八号这次的指令长是谁？")
+    assert "长是" not in terms and "指令" in terms
+    assert "深中" in query_terms("深中通道是哪天通车的？")  # a made-up abbreviation holds no particle: it stays
+    assert query_terms("习近平给哪些人回过信、复过信？")[-2:] == ["回信", "复信"]
+
+
+def test_a_long_word_is_present_in_part_by_its_character_pairs():
+    assert presence("共产党员", "中国共产党党员总数为9918.5万名") == 1.0
+    assert presence("降雨量", "全区平均降雨320.8毫米") == 0.5
+    assert presence("降雨", "全区平均降水") == 0.0  # a two-character word is there or it is not
 
 
 def test_the_array_built_index_scores_exactly_as_bm25s_own_index():

@@ -136,6 +136,48 @@ def persons(text: str, exclude: str = "") -> list[str]:
 
 def sentence_has(want: Want, sentence: str, question: str = "") -> bool:
     """Whether ``sentence`` holds a fact of the kind ``want`` (a person or place not already named in ``question``)."""
+    return fit(want, sentence, question) > 0
+
+
+# the character after 多少/几 that says what is counted (多少名, 几人, 几级, 多少吨); not a particle or punctuation
+_COUNTED = re.compile(r"(?:多少|几)([\u4e00-\u9fff])")
+_NOT_COUNTED = frozenset("的了呢吗啊呀？?，,")
+# a place is the answer to "where" when a locative word introduces it (在海南举行, 于汉德洛瓦, 赴法国): 中国 in
+# 「第四届中国国际消费品博览会」 names the fair, it does not say where it is
+_LOCATIVE = ("在", "于", "到", "赴", "至", "往", "抵", "自")
+WEAK_FIT = 0.5  # the kind asked for, but not in the form the question asks it (a number of something else)
+
+
+def fit(want: Want, sentence: str, question: str = "") -> float:
+    """How well ``sentence`` holds a fact of the kind ``want``: 1 in the form the question asks for (a number
+    followed by what the question counts — 多少名 by …名; a place introduced by a locative word), ``WEAK_FIT`` for
+    the kind in another form (a number, a place named in passing), 0 for none."""
+    if want is Want.NUMBER:
+        numbers = list(_NUMBER.finditer(sentence))
+        if not numbers:
+            return 0.0
+        counted = {m.group(1) for m in _COUNTED.finditer(question)} - _NOT_COUNTED
+        if not counted:
+            return 1.0
+        after = {sentence[m.end():m.end() + 1] for m in numbers} | {m.group()[-1] for m in numbers}
+        return 1.0 if counted & after else WEAK_FIT
+    if want is Want.PLACE:
+        places = [(i, w) for i, (w, f) in _offsets(sentence) if f.startswith("ns") and len(w) >= 2 and w not in question]
+        if not places:
+            return 0.0
+        return 1.0 if any(sentence[max(0, i - 1):i] in _LOCATIVE for i, _ in places) else WEAK_FIT
+    return 1.0 if _has(want, sentence, question) else 0.0
+
+
+def _offsets(sentence: str) -> list[tuple[int, tuple[str, str]]]:
+    out, i = [], 0
+    for w, f in _tagged(sentence):
+        out.append((i, (w, f)))
+        i += len(w)
+    return out
+
+
+def _has(want: Want, sentence: str, question: str) -> bool:
     if want is Want.NUMBER:
         return bool(_NUMBER.search(sentence))
     if want is Want.DATE:

@@ -33,7 +33,7 @@ from .lists import cite, frame, lead
 
 NO_ANSWER = "抱歉，新闻库中没有找到能回答这个问题的内容。您可以换个说法，或询问本地新闻报道过的人物、活动和工作。"
 
-_LIST_QUESTION = re.compile(r"哪些|哪几|几篇|哪篇|有几|都有|列出|所有|分别|多少篇|哪些人|which|list", re.IGNORECASE)
+_LIST_QUESTION = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|几篇|哪篇|几条|都有|列出|所有|分别|多少篇|哪些人|which|list", re.IGNORECASE)
 _DETAIL_QUESTION = re.compile(r"什么|怎样|怎么|如何|要求|措施|哪里|哪儿|何处|where|what|how", re.IGNORECASE)
 _ENUMERATION = re.compile(r"^(要|一是|二是|三是|四是|五是|同时|此外|另外|并|还要|其次|最后|第[一二三四五六七八九十])")
 _RELATED = 3  # reports listed beside a near-miss refusal

@@ -8,7 +8,7 @@ Per candidate sentence (the sentences of the retrieved chunks, a few dozen at mo
   the model's calibration;
 * fits      — whether the sentence holds the kind of fact the question asks for (a number for 多少, a person for 谁:
   ``asks.sentence_has``);
-* score     = 0.6 * coverage + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` if it fits.
+* score     = 0.6 * coverage + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` times how well it fits (``asks.fit``).
 
 Whether the archive answers at all is a linear rule over ``Evidence.features`` (``answerable``): the best coverage,
 how far the best passage stands above the archive's own passages in closeness to the question (a z-score against
@@ -24,13 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..index.lexical import LexicalIndex, query_terms, term_weights
+from ..index.lexical import LexicalIndex, presence, query_terms, term_weights
 from ..index.search import SearchIndex
 from ..model import Embedder
 from ..model.calibration import Calibration
 from ..text import CJK, sentence_spans
 from ..types import Article, Hit
-from .asks import Asked, Want, sentence_has
+from .asks import Asked, Want, fit, sentence_has
 from .crosslingual import is_crosslingual
 from .retrieve import group_by_article
 
@@ -123,10 +123,11 @@ def candidates(hits: list[Hit]) -> list[Sentence]:
 
 
 def coverage(terms: list[str], weights: np.ndarray, texts: list[str]) -> np.ndarray:
-    """(len(texts),) IDF-weighted share of ``terms`` found in each text."""
+    """(len(texts),) IDF-weighted share of ``terms`` found in each text (a long word partly, ``lexical.presence``)."""
     if not terms or weights.sum() <= 0:
         return np.zeros(len(texts), dtype=np.float32)
-    present = np.array([[t in text.lower() for t in terms] for text in texts], dtype=np.float32).reshape(len(texts), -1)
+    present = np.array([[presence(t, text.lower()) for t in terms] for text in texts],
+                       dtype=np.float32).reshape(len(texts), -1)
     return present @ weights / weights.sum()
 
 
@@ -192,8 +193,7 @@ def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embed
     # the kind of fact asked for, judged on the promising sentences only (tagging costs a little per sentence)
     if asked.want is not Want.ANY:
         for i in np.argsort(-score, kind="stable")[:MAX_SENTENCES].tolist():
-            if sentence_has(asked.want, texts[i], question):
-                score[i] += FIT_BONUS
+            score[i] += FIT_BONUS * fit(asked.want, texts[i], question)
     dense = np.array([h.dense_score or 0.0 for h in (pool or hits)], dtype=np.float32)
     standing = background.standing(float(dense.max()), qv) if background is not None else 0.0
     return Evidence(asked, tuple(hits), tuple(sentences), score, cov, cosine, float(dense.max()),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..index.lexical import query_terms, term_weights
+from ..index.lexical import presence, query_terms, term_weights
 from ..index.search import Period, SearchIndex
 from ..text import sentence_spans
 from ..types import Answer, Article, Citation
@@ -50,20 +50,11 @@ class Relevant:
     coverage: float
 
 
-def _presence(term: str, text: str) -> float:
-    if term in text:
-        return 1.0
-    if len(term) < 3:
-        return 0.0
-    pairs = [term[i:i + 2] for i in range(len(term) - 1)]
-    return sum(p in text for p in pairs) / len(pairs)
-
-
 def _best_sentence(article: Article, terms: list[str], weights: np.ndarray) -> tuple[int, int, float]:
     best = (0, 0, -1.0)
     for s, e in sentence_spans(article.text):
         text = article.text[s:e].lower()
-        score = float(sum(w * _presence(t, text) for t, w in zip(terms, weights)))
+        score = float(sum(w * presence(t, text) for t, w in zip(terms, weights)))
         if score > best[2]:
             best = (s, e, score)
     return best
@@ -85,7 +76,7 @@ def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, 
     articles = [index.articles[a] for a in ids]
     # (n_articles, n_terms) presence of each term in headline + text, a long word by its share of character pairs:
     # 枪击案 is half present in a report of a 枪击事件, which is still a report of a shooting
-    present = np.array([[_presence(t, f"{a.title}\n{a.text}".lower()) for t in terms] for a in articles],
+    present = np.array([[presence(t, f"{a.title}\n{a.text}".lower()) for t in terms] for a in articles],
                        dtype=np.float32)
     coverage = present @ weights / total
     # For a list the bar is set by the second-best candidate: one report that happens to repeat the question's exact

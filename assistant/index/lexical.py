@@ -96,13 +96,39 @@ def query_terms(question: str) -> list[str]:
         while i < len(words):
             w, f = words[i], tags.get(words[i], "")
             nxt = words[i + 1] if i + 1 < len(words) else ""
-            if (len(w) == 2 and w[1] in _ASPECT and (f.startswith("v") or not f)
-                    and tags.get(nxt, "").startswith("n") and jb.get_FREQ(w[0] + nxt)):
-                w, f, i = w[0] + nxt, "v", i + 1
-            i += 1
-            if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS):
-                seen.setdefault(w, None)
+            joined = (len(w) == 2 and w[1] in _ASPECT and (f.startswith("v") or not f)
+                      and tags.get(nxt, "").startswith("n") and jb.get_FREQ(w[0] + nxt))
+            i += 2 if joined else 1
+            for w in [w[0] + nxt] if joined else _unglued(w, jb, tags):
+                f = "v" if joined else tags.get(w, "")
+                if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS):
+                    seen.setdefault(w, None)
     return list(seen)
+
+
+_GLUE_TAGS = ("u", "y")  # particles (的, 了, 过) and modal particles (吗, 呢): never inside a name or a term
+
+
+def _unglued(word: str, jb, tags: dict) -> list[str]:
+    """A word jieba's HMM made up (not in its dictionary) that glues a character to a particle or the copula
+    (指令长是谁 -> 指令 / 长是 / 谁) is cut again by the dictionary alone; a made-up name (虎强) or abbreviation
+    (深中通道 -> 深中) holds neither and stays."""
+    if len(word) < 2 or word in tags or not CJK.match(word):
+        return [word]
+    pieces = jb.lcut(word, HMM=False)
+    glued = any(p == "是" or tags.get(p, "").startswith(_GLUE_TAGS) for p in pieces)
+    return pieces if glued and len(pieces) > 1 else [word]
+
+
+def presence(term: str, text: str) -> float:
+    """How much of ``term`` is in ``text``: 1 when it is, else for a word of three or more characters the share of
+    its character pairs that are (共产党员 is all there in 共产党党员, 降雨量 half there in 降雨), else 0."""
+    if term in text:
+        return 1.0
+    if len(term) < 3:
+        return 0.0
+    pairs = [term[i:i + 2] for i in range(len(term) - 1)]
+    return sum(p in text for p in pairs) / len(pairs)
 
 
 @lru_cache(maxsize=1)

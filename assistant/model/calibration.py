@@ -60,7 +60,7 @@ def estimate(query_vectors: np.ndarray, passage_vectors: np.ndarray) -> Calibrat
     ``query_vectors`` and ``passage_vectors`` are unit vectors of texts about different things (a sample of the
     archive's passages as both, the diagonal dropped).  The no-answer rule keeps the shape bench/calibrate.py fitted for
     e5 (coverage, the z-score standing and the cross-lingual allowance are free of a model's cosine scale); only the
-    margin, a difference of cosines, is rescaled by this model's span: 10 per 0.15 of e5's.
+    margin, a difference of cosines, is rescaled by this model's span (``fitted_shape``).
     """
     sims = query_vectors @ passage_vectors.T  # (n, n)
     off = sims[~np.eye(len(sims), dtype=bool)] if sims.shape[0] == sims.shape[1] else sims.ravel()
@@ -69,6 +69,13 @@ def estimate(query_vectors: np.ndarray, passage_vectors: np.ndarray) -> Calibrat
     return fitted_shape(floor, span, "estimated from the model")
 
 
+REFERENCE_MODEL = "intfloat/multilingual-e5-small"  # the model bench/calibrate.py fits the rule's shape on
+
+
 def fitted_shape(floor: float, span: float, source: str) -> Calibration:
-    """The rule bench/calibrate.py fitted for e5, on a model whose cosines sit at ``floor`` and spread over ``span``."""
-    return Calibration(floor, span, (1.0, 0.08, 1.5 / span, 0.0, 0.6), -1.35, source)
+    """The rule bench/calibrate.py fitted for e5 (its shipped file), on a model whose cosines sit at ``floor`` and
+    spread over ``span``: the margin, a difference of cosines, is rescaled by the span; the rest is scale-free."""
+    e5 = load_calibration(REFERENCE_MODEL, None)
+    weights = list(e5.answer_weights)
+    weights[2] *= e5.cos_span / span
+    return Calibration(floor, span, tuple(weights), e5.answer_bias, source)
