@@ -137,3 +137,23 @@ def test_cli_today_changes_which_reports_recent_answers_from(archive):
     assert {Path(c["source"]).stem for c in april["citations"]} >= {"a01", "a02"}
     assert "a07" not in {Path(c["source"]).stem for c in april["citations"]}
     assert april["period"][1] == "2024-04-20"
+
+
+def test_the_newest_report_of_a_thing_need_not_repeat_the_questions_verb(tmp_path, base_settings, embedder):
+    """「最新一期公布的外汇储备」: the newest report of the reserves says 数据显示, not 公布; an older one and an unrelated
+    one that say 公布 must not win because of the verb."""
+    reports = {
+        "2024/03/08/x1.txt": "本报讯 市统计局今天公布，2月全市外汇储备规模为120亿美元，较1月末上升2亿美元。",
+        "2024/04/09/x2.txt": "本报讯 市外汇管理部门最新数据显示，3月全市外汇储备规模为125亿美元，规模稳中有升。",
+        "2024/04/20/x3.txt": "本报讯 市政府公布第二批重点项目名单，储备项目和外汇结算服务项目各十个。",
+        "2024/04/21/x4.txt": "本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。",
+    }
+    for rel, text in reports.items():
+        path = tmp_path / "corpus" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+    settings = base_settings.with_(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", default_year=2024,
+                                   today="2024-07-01")
+    assistant = Assistant.open(settings, embedder=embedder, progress=False, log=lambda m: None)
+    a = assistant.ask("最新一期公布的外汇储备是多少？")
+    assert files(a)[0] == "x2" and "125亿美元" in a.text
