@@ -18,6 +18,21 @@ def brute_force(vectors, queries, k):
     return np.take_along_axis(scores, ids, axis=1), ids
 
 
+def test_search_among_rows_equals_numpy_over_those_rows():
+    rng = np.random.default_rng(1)
+    vectors, query = unit(rng, 3000), unit(rng, 1)
+    index = DenseIndex.build(vectors)
+    for share in (0.01, 0.3, 0.9):
+        rows = np.sort(rng.choice(len(vectors), int(share * len(vectors)), replace=False))
+        ids, scores = index.search_rows(query, 10, rows)
+        ref = rows[np.argsort(-(vectors[rows] @ query[0]), kind="stable")[:10]]
+        assert set(ids.tolist()) == set(ref.tolist()) and set(ids.tolist()) <= set(rows.tolist())
+        np.testing.assert_allclose(scores, vectors[ids] @ query[0], rtol=1e-5, atol=1e-5)
+    ids, _ = index.search_rows(query, 10, rows[:3])
+    assert sorted(ids.tolist()) == sorted(rows[:3].tolist())  # fewer rows than k: all of them
+    assert DenseIndex.build(vectors, approximate=True).search_rows(query, 10, rows) is None  # IVF: caller scores
+
+
 def test_exact_topk_equals_numpy():
     rng = np.random.default_rng(0)
     vectors, queries = unit(rng, 2000), unit(rng, 25)

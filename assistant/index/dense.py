@@ -67,6 +67,25 @@ class DenseIndex:
         scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
         return scores, ids
 
+    def search_rows(self, query: np.ndarray, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Exact top-k among ``rows`` only, for one (1, dim) query: (ids int64, scores float32), best first; None for
+        an IVF index (its probed lists could miss rows of the period: the caller scores the rows itself).
+
+        A bitmap selector lets FAISS skip every other row inside its own scan: no vector is copied out, which at 250k
+        chunks and a period of 40% of them is half the time of copying the period's vectors and scoring them."""
+        if self.kind != "flat":
+            return None
+        k = min(k, len(rows))
+        if k == 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        inside = np.zeros(len(self), dtype=bool)
+        inside[rows] = True
+        bitmap = np.packbits(inside, bitorder="little")  # kept alive here for the duration of the search
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(bitmap))
+        scores, ids = self._index.search(np.ascontiguousarray(query, dtype=np.float32), k, params=params)
+        keep = ids[0] >= 0
+        return ids[0][keep].astype(np.int64), scores[0][keep]
+
     def reconstruct(self, ids: np.ndarray) -> np.ndarray:
         """(len(ids), dim) float32: the stored vectors of these rows."""
         ids = np.asarray(ids, dtype=np.int64)

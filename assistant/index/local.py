@@ -62,7 +62,10 @@ class LoadedIndex(Dated):
             keep = (ids[0] >= 0) & inside[np.maximum(ids[0], 0)]
             if keep.sum() >= min(k, len(rows)) or wide == len(self.chunks):
                 return ids[0][keep][:k].astype(np.int64), scores[0][keep][:k]
-        cos = self.dense.reconstruct(rows) @ query_vector[0]  # (len(rows),): a period holds few enough rows
+        found = self.dense.search_rows(query_vector, k, rows)
+        if found is not None:
+            return found
+        cos = self.dense.reconstruct(rows) @ query_vector[0]  # (len(rows),): IVF, exact over the period's rows
         top, best = topk(cos, k)
         return rows[top], best.astype(np.float32)
 
