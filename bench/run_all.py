@@ -2,7 +2,7 @@
 
 Each script compares against its own baseline measured in the same run and writes bench/results/<name>.json.  They run
 one after another, never side by side: on two cores a second benchmark would halve the first one's figures.
-Takes about 40 minutes here; ``--quick`` (smaller sizes, fewer questions) about 10.
+Takes about 50 minutes here; ``--quick`` (smaller sizes, fewer questions) about 10.
 
     .venv/bin/python bench/run_all.py [--quick] [--only indexing latency ...]
 """
@@ -25,6 +25,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "ann": ([], ["--sizes", "100000", "--queries", "100"]),
     "model_retrieval": ([], ["--limit", "200"]),
     "load": ([], ["--clients", "10", "--seconds", "20"]),  # default: 50 clients for 60 s, a rebuild midway
+    "noise": ([], ["--limit", "5"]),  # needs ../shared/archive
 }
 
 
