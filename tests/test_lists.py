@@ -37,16 +37,20 @@ ARTICLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory, base_settings, embedder):
-    root = tmp_path_factory.mktemp("lists")
-    for rel, text in ARTICLES.items():
+def open_archive(root, articles, base_settings, embedder):
+    """An assistant over ``articles`` (path -> text) written as files under ``root``, today 2024-07-01."""
+    for rel, text in articles.items():
         path = root / "corpus" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text + "\n", encoding="utf-8")
     settings = base_settings.with_(corpus_dir=root / "corpus", index_dir=root / "index", default_year=2024,
                                    today="2024-07-01")
     return Assistant.open(settings, embedder=embedder, progress=False, log=lambda m: None)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, base_settings, embedder):
+    return open_archive(tmp_path_factory.mktemp("lists"), ARTICLES, base_settings, embedder)
 
 
 def with_today(assistant, today):
@@ -148,12 +152,5 @@ def test_the_newest_report_of_a_thing_need_not_repeat_the_questions_verb(tmp_pat
         "2024/04/20/x3.txt": "本报讯 市政府公布第二批重点项目名单，储备项目和外汇结算服务项目各十个。",
         "2024/04/21/x4.txt": "本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。",
     }
-    for rel, text in reports.items():
-        path = tmp_path / "corpus" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text + "\n", encoding="utf-8")
-    settings = base_settings.with_(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", default_year=2024,
-                                   today="2024-07-01")
-    assistant = Assistant.open(settings, embedder=embedder, progress=False, log=lambda m: None)
-    a = assistant.ask("最新一期公布的外汇储备是多少？")
+    a = open_archive(tmp_path, reports, base_settings, embedder).ask("最新一期公布的外汇储备是多少？")
     assert files(a)[0] == "x2" and "125亿美元" in a.text
