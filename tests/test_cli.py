@@ -182,3 +182,16 @@ def test_top_k_limits_the_passages_an_answer_draws_on(base_settings, seed_assist
     # 虎强 led two inspections, two articles: the default finds both, one passage pair (top-k 1) only one
     assert len(cited_articles()) == 2 and len(cited_articles("--top-k", "1")) == 1
     assert "--top-k" not in run("index", "--help").stdout  # a build takes no answer settings
+
+
+def test_squad_questions_without_text_are_left_out(tmp_path):
+    from assistant.evaluation.squad import load_squad
+
+    data = {"data": [{"title": "t", "paragraphs": [{"context": "区人大常委会主任是张三。", "qas": [
+        {"id": "1", "question": "区人大常委会主任是谁？", "answers": [{"text": "张三", "answer_start": 8}]},
+        {"id": "2", "question": "", "answers": [{"text": "张三", "answer_start": 8}]},
+        {"id": "3", "question": "主任是谁？", "answers": [{"text": " ", "answer_start": 0}]}]}]}]}
+    path = tmp_path / "set.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    articles, questions = load_squad(path)
+    assert len(articles) == 1 and [q for q, _, _ in questions] == ["区人大常委会主任是谁？"]

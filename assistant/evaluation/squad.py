@@ -68,7 +68,8 @@ class RetrievalReport:
 
 
 def load_squad(path: Path) -> tuple[list[Article], list[tuple[str, str, list[str]]]]:
-    """(articles, [(question, article_id, gold answers)]) from a SQuAD-format file."""
+    """(articles, [(question, article_id, gold answers)]) from a SQuAD-format file; questions without text or without a
+    gold answer are left out."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -81,7 +82,8 @@ def load_squad(path: Path) -> tuple[list[Article], list[tuple[str, str, list[str
                                     title=doc.get("title", ""), text=para["context"]))
             for qa in para["qas"]:
                 golds = [a["text"] for a in qa["answers"] if a["text"].strip()]
-                if golds:
+                # a question without text (CMRC 2018 trial has two) or without an answer measures nothing
+                if golds and qa.get("question", "").strip():
                     questions.append((qa["question"], aid, golds))
     return articles, questions
 
