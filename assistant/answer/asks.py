@@ -166,7 +166,13 @@ def fit(want: Want, sentence: str, question: str = "") -> float:
         if not places:
             return 0.0
         return 1.0 if any(sentence[max(0, i - 1):i] in _LOCATIVE for i, _ in places) else WEAK_FIT
-    return 1.0 if _has(want, sentence, question) else 0.0
+    if want is Want.DATE:
+        return 1.0 if _DATE.search(sentence) else 0.0
+    if want is Want.CAUSE:
+        return 1.0 if _CAUSE.search(sentence) else 0.0
+    if want is Want.PERSON:
+        return 1.0 if any(f.startswith("nr") and len(w) >= 2 and w not in question for w, f in _tagged(sentence)) else 0.0
+    return 1.0
 
 
 def _offsets(sentence: str) -> list[tuple[int, tuple[str, str]]]:
@@ -175,16 +181,3 @@ def _offsets(sentence: str) -> list[tuple[int, tuple[str, str]]]:
         out.append((i, (w, f)))
         i += len(w)
     return out
-
-
-def _has(want: Want, sentence: str, question: str) -> bool:
-    if want is Want.NUMBER:
-        return bool(_NUMBER.search(sentence))
-    if want is Want.DATE:
-        return bool(_DATE.search(sentence))
-    if want is Want.CAUSE:
-        return bool(_CAUSE.search(sentence))
-    if want in (Want.PERSON, Want.PLACE):
-        tag = "nr" if want is Want.PERSON else "ns"
-        return any(f.startswith(tag) and len(w) >= 2 and w not in question for w, f in _tagged(sentence))
-    return True

@@ -8,7 +8,8 @@ Per candidate sentence (the sentences of the retrieved chunks, a few dozen at mo
   the model's calibration;
 * fits      — whether the sentence holds the kind of fact the question asks for (a number for 多少, a person for 谁:
   ``asks.sentence_has``);
-* score     = 0.6 * coverage + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` times how well it fits (``asks.fit``).
+* score     = 0.6 * coverage + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` times how
+  well it fits (``asks.fit``).
 
 Whether the archive answers at all is a linear rule over ``Evidence.features`` (``answerable``): the best coverage,
 how far the best passage stands above the archive's own passages in closeness to the question (a z-score against
