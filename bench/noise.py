@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import sys
 import time
@@ -66,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import common  # noqa: E402
+from archive_layouts import read_archive  # noqa: E402
 from devset_score import _norm, cites, load_devset  # noqa: E402
 
 from assistant.answer.crosslingual import expand  # noqa: E402
@@ -98,15 +98,8 @@ DEFAULT_YEAR = 2023
 
 def load_archive(folder: Path = ARCHIVE) -> dict[str, dict]:
     """Every record of both archive files by id, each tagged with the file it came from (``_archive``)."""
-    records: dict[str, dict] = {}
-    for name, file in FILES.items():
-        with open(folder / file, encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    rec = json.loads(line)
-                    rec["_archive"] = name
-                    records[rec["id"]] = rec
-    return records
+    return {rec["id"]: {**rec, "_archive": name}
+            for name, file in FILES.items() for rec in read_archive(folder / file, None, None, None)}
 
 
 def clean(rec: dict) -> str:
