@@ -30,6 +30,14 @@ def test_resolve(earlier, question, expected):
     assert conversation(*earlier).resolve(question) == expected
 
 
+def test_he_after_an_unanswered_who_question_is_the_person_it_described():
+    """The archive could not say who commands 神舟十八号; the follow-up still asks about that commander."""
+    assert conversation("神舟十八号的指令长是谁？").resolve("他以前执行过哪次任务？") == "神舟十八号的指令长以前执行过哪次任务？"
+    assert conversation("谁是新加坡总理？").resolve("他哪天就职？") == "新加坡总理哪天就职？"
+    # 谁 as an object describes nobody: the person named stays the subject
+    assert conversation("赵吉平带领谁督导？").resolve("他还说了什么？") == "赵吉平还说了什么？"
+
+
 def test_reset_forgets_the_subject():
     c = conversation("虎强督导了哪些工作？")
     c.reset()

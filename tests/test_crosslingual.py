@@ -17,6 +17,12 @@ def test_plurals_and_verb_endings_are_looked_up_by_their_stem():
     assert "死" in chinese_terms("How many people died?")
 
 
+def test_irregular_forms_and_phrasal_verbs_are_looked_up_by_their_lemmas():
+    assert "成为" in chinese_terms("Who became the new mayor?")  # become, not "became" + suffix rules
+    assert "接管" in chinese_terms("Who took over the company?")  # took over -> take over: the particle ends the phrase
+    assert "接管" not in chinese_terms("Who took the report over to the office?")
+
+
 def test_longer_phrases_win_over_their_words():
     terms = chinese_terms("Who became prime minister?")
     assert "总理" in terms

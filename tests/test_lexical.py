@@ -82,6 +82,12 @@ def test_a_word_jieba_glued_to_a_particle_or_the_copula_is_cut_again():
     assert query_terms("习近平给哪些人回过信、复过信？")[-2:] == ["回信", "复信"]
 
 
+def test_a_localizer_used_as_an_adverbial_is_no_topic_word():
+    assert "以前" not in query_terms("叶光富以前执行过哪次载人飞行任务？")  # the report gives the mission, not 以前
+    assert "东部" in query_terms("四川东部发生了什么？")  # a localizer after a noun names a place
+    assert "沿海" in query_terms("沿海城市有哪些？")
+
+
 def test_a_long_word_is_present_in_part_by_its_character_pairs():
     assert presence("共产党员", "中国共产党党员总数为9918.5万名") == 1.0
     assert presence("降雨量", "全区平均降雨320.8毫米") == 0.5

@@ -8,6 +8,8 @@ another person (「那魏建民呢？」) it is the previous question asked abou
 previous question's focus.  The person is the one a 谁-question's answer named, or the last one named in an earlier question (names come from the
 index — bylines and the titles people hold in articles — and from jieba's person-name tags); the topic is the previous
 question's most specific content word.
+When the 谁-question went unanswered, 他 stands for its description (「神舟十八号的指令长」), so the follow-up still
+asks about that person.
 Left out: coreference across answers other than the answer to 谁, more than one entity per pronoun.
 """
 
@@ -29,6 +31,8 @@ _ANY_DAY = dt.date(2100, 1, 1)
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
 _THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")
 _ELLIPSIS = re.compile(r"^(那|那么|还有|另外|然后)|呢[？?]?$")
+# 「X是谁？」/「谁是X？」: X describes the person asked about (the subject of 是, not an object of another verb)
+_WHO_IS = re.compile(r"^(?P<x>[^，,。？?]{2,}?)(?:到底|究竟)?是谁[？?。！!]*$|^谁是(?P<y>[^，,。？?]{2,}?)[？?。！!]*$")
 _TITLES = "书记|副书记|主任|副主任|主席|副主席|区长|副区长|市长|副市长|县长|局长|部长|处长|镇长|校长|院长|所长|董事长|总经理|经理|委员|代表|记者|通讯员|实习生|队长|支书"
 _NAME_AFTER_TITLE = re.compile(rf"(?:{_TITLES})\s?([\u4e00-\u9fff]{{2,3}}?)(?=带领|带队|表示|要求|指出|强调|一行|主持|出席|参加|介绍|说|先后|认真|仔细|在|对|[,，、。\s])")
 
@@ -41,6 +45,13 @@ def people_in(articles: Iterable[Article]) -> frozenset[str]:
             names.add(r.split()[-1])
         names.update(m.group(1) for m in _NAME_AFTER_TITLE.finditer(a.text))
     return frozenset(n for n in names if 2 <= len(n) <= 4)
+
+
+def _described(question: str) -> str | None:
+    """The description a 谁-question gives of the person it asks about (「神舟十八号的指令长是谁？」 → 神舟十八号的指令长)."""
+    m = _WHO_IS.match(question.strip())
+    described = (m.group("x") or m.group("y")).strip() if m else None
+    return None if described is None or _PERSON_PRONOUN.fullmatch(described) else described
 
 
 @dataclass
@@ -70,6 +81,9 @@ class Conversation:
             found += [(turn.resolved.find(p), p) for p in persons(turn.resolved)]
             if found:
                 return min(found)[1]  # the first-named person of the latest question that names one
+            described = _described(turn.resolved)
+            if described:
+                return described  # the answer named no one: 他 is still 「神舟十八号的指令长」, the one asked about
         return None
 
     def _last_topic(self) -> str | None:

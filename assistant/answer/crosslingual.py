@@ -17,9 +17,10 @@ the gloss comes among the headword's senses, and only the best (``TERMS_PER_PHRA
 count as a question word the answer must contain, and lowered the answers found (measured with 1, 2 and 3).  A month
 headword written in Chinese numerals (五月) also yields the Arabic form the news uses (5月).
 
-Matching: the question's words, longest phrase first (``MAX_WORDS`` down to one word); plural and verb endings
-(-s/-es/-ies, -ed, -ing) are tried off when the word itself is no key; English function words (a short standard list)
-neither start nor end a phrase -- except a capitalised one inside the question, which may only match a proper noun:
+Matching: the question's words, longest phrase first (``MAX_WORDS`` down to one word); a word that is no key is tried
+by its lemmas (lemminflect: plurals, verb endings, irregular forms); English function words (a short standard list)
+neither start nor end a phrase -- except a phrasal verb's particle at its end ("take over"), and a capitalised one
+inside the question, which may only match a proper noun:
 "in May" gives 五月/5月, "what may happen" and "May I ask" give nothing for "may"; "US" gives 美国, "us" nothing.
 
 The index is built on first use (a few seconds) and kept in memory and in a file under the user's cache folder, keyed
@@ -30,6 +31,7 @@ dictionary lacks (most people in local news), translating answers.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import logging
 import math
@@ -60,6 +62,8 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# the adverb particles of English phrasal verbs: a phrase may end in one ("took over" -> take over 接任, "set up")
+PARTICLES = frozenset("up down out off over away back".split())
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)*")  # hyphens split words ("Chang'e-6" -> chang'e, 6)
 _PAREN = re.compile(r"\([^()]*\)")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -199,31 +203,21 @@ def _index() -> dict[str, list[list]]:
 
 
 def _forms(word: str) -> list[str]:
-    """``word`` and the stems its plural or verb ending may hide (tried only when ``word`` is no key)."""
-    out = [word]
-    if len(word) <= 3:
-        return out
-    if word.endswith("ies"):
-        out.append(word[:-3] + "y")
-    if word.endswith("es"):
-        out.append(word[:-2])
-    if word.endswith("s") and not word.endswith("ss"):
-        out.append(word[:-1])
-    for suffix in ("ed", "ing"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
-            stem = word[: -len(suffix)]
-            out += [stem, stem + "e"]
-            if len(stem) > 2 and stem[-1] == stem[-2]:
-                out.append(stem[:-1])  # stopped, planning
-            if suffix == "ed" and stem.endswith("i"):
-                out.append(stem[:-1] + "y")  # carried
-    return out
+    """``word`` and its lemmas by lemminflect (plurals, verb endings and irregular forms: took -> take, won -> win),
+    tried only when ``word`` itself is no key."""
+    from lemminflect import getAllLemmas, getAllLemmasOOV
+
+    lemmas = getAllLemmas(word) or {**getAllLemmasOOV(word, upos="NOUN"), **getAllLemmasOOV(word, upos="VERB")}
+    return list(dict.fromkeys([word, *(lemma for forms in lemmas.values() for lemma in forms)]))
 
 
 def _lookup(words: list[str], index: dict) -> list[list] | None:
-    phrase = " ".join(words[:-1])
-    for form in _forms(words[-1]):
-        key = f"{phrase} {form}" if phrase else form
+    """The entry for ``words`` as written, else for its words' lemmas ("took over" -> "take over")."""
+    phrase = " ".join(words)
+    if phrase in index:
+        return index[phrase]
+    for forms in itertools.product(*(_forms(w) for w in words)):
+        key = " ".join(forms)
         if key in index:
             return index[key]
     return None
@@ -248,7 +242,7 @@ def chinese_terms(question: str) -> list[str]:
             i += 1
             continue
         for n in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
-            if function[i + n - 1]:
+            if function[i + n - 1] and not (n > 1 and tokens[i + n - 1].lower() in PARTICLES):
                 continue
             found = _lookup([t.lower() for t in tokens[i:i + n]], index)
             if found and any(named[i:i + n]):

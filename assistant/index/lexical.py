@@ -99,9 +99,13 @@ def query_terms(question: str) -> list[str]:
             joined = (len(w) == 2 and w[1] in _ASPECT and (f.startswith("v") or not f)
                       and tags.get(nxt, "").startswith("n") and jb.get_FREQ(w[0] + nxt))
             i += 2 if joined else 1
+            # a localizer before a verb is an adverbial of time or place (以前执行过, 之后举行): the report says
+            # when, not 以前; one after a noun or before one stays (四川东部, 沿海城市)
+            adverbial = f == "f" and not joined and tags.get(nxt, "").startswith("v") and (
+                i == 1 or not tags.get(words[i - 2], "").startswith("n"))
             for w in [w[0] + nxt] if joined else _unglued(w, jb, tags):
                 f = "v" if joined else tags.get(w, "")
-                if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS):
+                if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS) and not adverbial:
                     seen.setdefault(w, None)
     return list(seen)
 
