@@ -14,6 +14,10 @@ def test_the_interrogative_names_the_kind_of_fact_asked_for():
     assert analyse("揭牌仪式在哪里举行？").wants == (Want.PLACE,)
     assert analyse("为什么要推进垃圾分类？").wants == (Want.CAUSE,)
     assert analyse("“红色园区”是怎么回事？").wants == (Want.ANY,)
+    # 哪几个/哪几位 asks which ones, not how many (a number question is searched past its period: FIGURE_LAG)
+    assert analyse("5月上旬习近平出访了哪几个国家？").wants == (Want.PLACE,)
+    assert analyse("哪几位专家做了演讲？").wants == (Want.PERSON,)
+    assert analyse("有几个国家参加？").wants == (Want.NUMBER,)
 
 
 def test_a_two_part_question_has_a_part_for_each_interrogative():
