@@ -110,8 +110,7 @@ def entities(question: str) -> tuple[str, ...]:
         out.setdefault(next(g for g in m.groups() if g), None)
     if CJK.search(question):
         # the interrogative phrases go first: 「哪座城市」 asks for a place, it does not presuppose one named 城市
-        for _, pattern in _ASKS:
-            question = pattern.sub("，", question)
+        question = without_interrogatives(question)
         previous = ""
         for word, flag in _tagged(question):
             # 这段时间, 那阵子: a demonstrative and what follows it point at something, they do not name it
@@ -120,6 +119,13 @@ def entities(question: str) -> tuple[str, ...]:
                 out.setdefault(word, None)
             previous = word
     return tuple(out)
+
+
+def without_interrogatives(question: str) -> str:
+    """``question`` with its interrogative phrases (什么时候, 哪座城市, 多少) cut out: what is left names the topic."""
+    for _, pattern in _ASKS:
+        question = pattern.sub("，", question)
+    return question
 
 
 def unheld(names: tuple[str, ...], articles: Iterable[Article]) -> list[str]:

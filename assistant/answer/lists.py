@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .asks import without_interrogatives
 from ..index.lexical import posseg, presence, query_terms, term_weights
 from ..index.search import Period, SearchIndex
 from ..text import sentence_spans
@@ -64,7 +65,12 @@ def _best_sentence(article: Article, terms: list[str], weights: np.ndarray) -> t
 def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, period: Period | None,
                       relative: float = RELATIVE_COVERAGE, strict: bool = False) -> list[Relevant]:
     """Articles (in ``period``) whose headline and text hold the question's topic, best coverage first."""
-    terms = query_terms(query)
+    # the newest/oldest report *of* something (``strict``): the thing is named by the question's topic words, not by
+    # what it asks about the report (「…是什么时候？当时说了什么？」: 时候, 当时) nor by its verbs (below)
+    terms = query_terms(without_interrogatives(query) if strict else query)
+    if strict:
+        tags = posseg().dt.word_tag_tab
+        terms = [t for t in terms if tags.get(t, "") != "t"] or terms
     if not terms:
         return []
     dense_rows, _ = index.search_dense(query_vector, CANDIDATES, period)
