@@ -45,6 +45,7 @@ BACKGROUND_SAMPLE = 512  # chunk vectors of the archive that stand for "a typica
 # usual "large sample"): the rule then answers when a sentence holds most of the question's words, as ``lists`` does.
 MIN_BACKGROUND = 32
 SMALL_ARCHIVE_COVERAGE = 0.5
+MAD_TO_SD = 1.4826  # median absolute deviation -> standard deviation, for normally distributed values
 POOL = 10  # hits the cosine statistics (best, margin) are taken over
 
 
@@ -79,13 +80,19 @@ class Background:
         return self.size < MIN_BACKGROUND
 
     def standing(self, cosine: float, query_vector: np.ndarray) -> float:
-        """How far ``cosine`` stands above the question's cosines with the archive's passages, in their standard
-        deviations (a z-score: a one-district archive, where every passage is close to every question, and a
-        nation-wide one give comparable numbers); 0 for an archive of fewer than two passages."""
+        """How far ``cosine`` stands above the question's cosines with the archive's passages, in their spread
+        (a robust z-score: a one-district archive, where every passage is close to every question, and a nation-wide
+        one give comparable numbers); 0 for an archive of fewer than two passages.
+
+        The spread is the median absolute deviation (scaled to a standard deviation), not the standard deviation:
+        the passages on the question's own topic are outliers of the archive, and where they are many (a well-covered
+        topic, a small archive) they would widen a standard deviation and make the best passage look ordinary."""
         if len(self.vectors) < 2:
             return 0.0
         sims = self.vectors @ query_vector
-        return float((cosine - np.median(sims)) / max(float(sims.std()), 1e-3))
+        middle = float(np.median(sims))
+        spread = MAD_TO_SD * float(np.median(np.abs(sims - middle)))
+        return float((cosine - middle) / max(spread, 1e-3))
 
 
 class SentenceVectors:

@@ -10,11 +10,14 @@ Left out: how either store writes or loads itself (``store.py``, ``milvus.py``).
 from __future__ import annotations
 
 import functools
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ..types import Article, Chunk
+
+if TYPE_CHECKING:  # store imports this module: the manifest's type is needed for annotations only
+    from .store import Manifest
 
 Period = tuple[int, int]  # inclusive article dates as yyyymmdd integers, e.g. (20240301, 20240331)
 
@@ -80,7 +83,7 @@ class TermWeights(Protocol):
 class SearchIndex(Protocol):
     """An index as retrieval and the answer composer see it (the local files and Milvus both provide it)."""
 
-    manifest: "Manifest"  # noqa: F821 (store.Manifest: model, settings, corpus file hashes, counts)
+    manifest: Manifest  # model, settings, corpus file hashes, counts
     articles: dict[str, Article]
     chunks: list[Chunk]  # row i is chunk i
     generation: str  # changes whenever a build changes the index

@@ -19,6 +19,8 @@ Left out: GPU execution providers, static (calibrated) quantisation, architectur
 
 from __future__ import annotations
 
+import importlib
+
 import json
 import logging
 import os
@@ -54,8 +56,8 @@ def onnx_file(folder: Path) -> Path:
 
 def require_onnxruntime() -> None:
     try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
+        for package in ("onnx", "onnxruntime"):
+            importlib.import_module(package)  # importable is all that is asked here
     except ImportError as exc:
         raise ModelError(f"the onnx-int8 backend needs onnxruntime and onnx ({exc}): {INSTALL_HINT}; or set "
                          "ASSISTANT_BACKEND=torch.") from exc  # fmt: skip
