@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.answer.conversation import Conversation, people_in
+from assistant.index.lexical import LexicalIndex
 from assistant.types import Answer, Article
 
 
@@ -36,6 +37,17 @@ def test_he_after_an_unanswered_who_question_is_the_person_it_described():
     assert conversation("谁是新加坡总理？").resolve("他哪天就职？") == "新加坡总理哪天就职？"
     # 谁 as an object describes nobody: the person named stays the subject
     assert conversation("赵吉平带领谁督导？").resolve("他还说了什么？") == "赵吉平还说了什么？"
+
+
+def test_it_stands_for_the_whole_name_of_the_previous_topic():
+    """The most specific word of 「深中通道是哪天正式通车的？」 is 深中; 它 stands for the thing, 深中通道."""
+    lexical = LexicalIndex.build(["深中通道6月30日正式通车。", "广州地铁新线开通。", "暴雨来袭。", "气温下降。", "价格降了。",
+                                  "降雨12毫米。", "水位降低。"])
+    c = Conversation(lexical=lexical)
+    c.record("深中通道是哪天正式通车的？", "深中通道是哪天正式通车的？", Answer("深中通道是哪天正式通车的？", "", False))
+    assert c.resolve("那它全长多少公里？") == "那深中通道全长多少公里？"
+    c.record("6月上旬的暴雨降了多少毫米？", "6月上旬的暴雨降了多少毫米？", Answer("…", "", False))
+    assert c.resolve("它持续了几天？") == "暴雨持续了几天？"  # 降了 is what the rain did, not its name
 
 
 def test_reset_forgets_the_subject():

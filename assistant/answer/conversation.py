@@ -28,6 +28,8 @@ from ..types import Answer, Article
 # Resolving only moves time words between questions; the day they count from is the answer pipeline's concern.
 _ANY_DAY = dt.date(2100, 1, 1)
 
+_ASPECT_MARKS = frozenset("了过着")
+MAX_TOPIC = 8  # characters of the previous question's topic a 它/该 stands for
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
 _THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")
 _ELLIPSIS = re.compile(r"^(那|那么|还有|另外|然后)|呢[？?]?$")
@@ -52,6 +54,31 @@ def _described(question: str) -> str | None:
     m = _WHO_IS.match(question.strip())
     described = (m.group("x") or m.group("y")).strip() if m else None
     return None if described is None or _PERSON_PRONOUN.fullmatch(described) else described
+
+
+def _noun_phrase(question: str, word: str, terms: list[str]) -> str:
+    """``word`` extended by the content words written right before or after it in ``question``, up to
+    ``MAX_TOPIC`` characters: a run of content words with no particle, copula or interrogative between them names one
+    thing in a question (深中 + 通道, 成都 + 大运会, 中国 + 快递 + 发展 + 指数); a last word followed by an aspect
+    particle is the predicate, not part of the thing (暴雨降了 → 暴雨, 虎强督导了 → 虎强).  (jieba's dictionary tags
+    cannot say which words are nouns: it tags 通道 and 快递 as verbs.)"""
+    start = question.find(word)
+    if start < 0:
+        return word
+    end = start + len(word)
+    grown = True
+    while grown:
+        grown = False
+        for t in terms:
+            if question.startswith(t, end) and end + len(t) - start <= MAX_TOPIC:
+                end, grown = end + len(t), True
+            elif question[:start].endswith(t) and end - start + len(t) <= MAX_TOPIC:
+                start, grown = start - len(t), True
+    if question[end:end + 1] in _ASPECT_MARKS:
+        last = next((t for t in terms if question.endswith(t, start, end) and end - len(t) >= start + len(word)), None)
+        if last:
+            end -= len(last)
+    return question[start:end]
 
 
 @dataclass
@@ -87,15 +114,18 @@ class Conversation:
         return None
 
     def _last_topic(self) -> str | None:
+        """The previous question's most specific content word (highest IDF), with the nouns written next to it:
+        「深中通道是哪天通车的？」 gives 深中通道, not 深中; 「成都大运会…」 gives 成都大运会."""
         if not self.turns:
             return None
-        terms = query_terms(self.turns[-1].resolved)
+        question = parse_time(self.turns[-1].resolved, _ANY_DAY).rest  # a period is no thing 它 can stand for
+        terms = query_terms(question)
         if not terms:
             return None
         if self.lexical is None:
             return max(terms, key=len)
-        idf = self.lexical.idf(terms)
-        return terms[int(idf.argmax())]
+        best = terms[int(self.lexical.idf(terms).argmax())]
+        return _noun_phrase(question, best, terms)
 
     def resolve(self, question: str) -> str:
         if not self.turns:
