@@ -88,6 +88,11 @@ def test_a_localizer_used_as_an_adverbial_is_no_topic_word():
     assert "沿海" in query_terms("沿海城市有哪些？")
 
 
+def test_how_much_at_the_end_of_a_clause_is_the_interrogative_not_a_word():
+    assert query_terms("嫦娥六号带回来的样品有多重？")[-1] == "样品"  # 多重 asks how heavy
+    assert "多重" in query_terms("多重保障有哪些？")  # inside a clause it is the word "multiple"
+
+
 def test_a_long_word_is_present_in_part_by_its_character_pairs():
     assert presence("共产党员", "中国共产党党员总数为9918.5万名") == 1.0
     assert presence("降雨量", "全区平均降雨320.8毫米") == 0.5

@@ -73,6 +73,7 @@ def tokenize(text: str, scheme: str = "jieba+bigram") -> list[str]:
 # Parts of speech that shape a question but never name its topic: pronouns (哪些, 什么), prepositions (给, 在),
 # particles (的, 了, 过), conjunctions, modal particles, interjections, onomatopoeia and adverbs (都, 一共, 最终).
 _FUNCTION_TAGS = ("r", "p", "u", "c", "y", "e", "o", "d")
+_HOW_MUCH = frozenset("多大 多高 多长 多远 多重 多久 多深 多宽 多厚 多快 多老".split())
 _ASPECT = ("过", "了", "着")  # 回过信 is 回信 with an aspect particle inside: the article writes 回信
 
 
@@ -103,6 +104,8 @@ def query_terms(question: str) -> list[str]:
             # when, not 以前; one after a noun or before one stays (四川东部, 沿海城市)
             adverbial = f == "f" and not joined and tags.get(nxt, "").startswith("v") and (
                 i == 1 or not tags.get(words[i - 2], "").startswith("n"))
+            # 多 + an adjective that ends a clause asks how much (有多重？ 多远？); inside one it is a word (多重保障)
+            adverbial = adverbial or (not nxt and w in _HOW_MUCH)
             for w in [w[0] + nxt] if joined else _unglued(w, jb, tags):
                 f = "v" if joined else tags.get(w, "")
                 if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS) and not adverbial:
