@@ -18,6 +18,8 @@ def test_the_interrogative_names_the_kind_of_fact_asked_for():
     assert analyse("5月上旬习近平出访了哪几个国家？").wants == (Want.PLACE,)
     assert analyse("哪几位专家做了演讲？").wants == (Want.PERSON,)
     assert analyse("有几个国家参加？").wants == (Want.NUMBER,)
+    assert analyse("大选定在哪一天投票？").wants == (Want.DATE,)  # 在哪一天 asks when, not where
+    assert analyse("会议在哪举行？").wants == (Want.PLACE,)
 
 
 def test_a_two_part_question_has_a_part_for_each_interrogative():
