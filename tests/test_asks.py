@@ -20,6 +20,7 @@ def test_the_interrogative_names_the_kind_of_fact_asked_for():
     assert analyse("有几个国家参加？").wants == (Want.NUMBER,)
     assert analyse("大选定在哪一天投票？").wants == (Want.DATE,)  # 在哪一天 asks when, not where
     assert analyse("会议在哪举行？").wants == (Want.PLACE,)
+    assert analyse("会议在什么地方举行？").wants == (Want.PLACE,)
 
 
 def test_a_two_part_question_has_a_part_for_each_interrogative():

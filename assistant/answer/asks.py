@@ -41,7 +41,7 @@ class Want(enum.Enum):
 _ASKS: tuple[tuple[Want, re.Pattern], ...] = (
     (Want.DATE, re.compile(r"哪一?天|几月几[日号]|几号|什么时[候间]|何时|哪一?年|哪个月|\bwhen\b", re.I)),
     (Want.PERSON, re.compile(r"谁|哪一?位|哪[两三四五六七八九十几]位|哪些人|哪个人|叫什么|什么名字|姓名|\bwho(m|se)?\b", re.I)),
-    (Want.PLACE, re.compile(r"哪里|哪儿|何处|何地|在?哪[几两三四五六七八九十]?[个座些一]?(?:省|市|县|区|国家?|城市|地方|地区|州|岛|镇|村)|在哪(?!一?[天年月日号]|个月)|\bwhere\b", re.I)),
+    (Want.PLACE, re.compile(r"哪里|哪儿|何处|何地|什么地[方点]|在?哪[几两三四五六七八九十]?[个座些一]?(?:省|市|县|区|国家?|城市|地方|地区|州|岛|镇|村)|在哪(?!一?[天年月日号]|个月)|\bwhere\b", re.I)),
     (Want.CAUSE, re.compile(r"为什么|为何|什么原因|原因是|\bwhy\b", re.I)),
     # 哪几个/哪几位 asks which ones, not how many
     (Want.NUMBER, re.compile(r"多少|(?<!哪)几[个名人位次级岁年天件起辆所家万亿千百十%]?|多[大高长远重久深宽]|百分之几|"
