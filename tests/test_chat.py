@@ -50,6 +50,14 @@ def test_it_stands_for_the_whole_name_of_the_previous_topic():
     assert c.resolve("它持续了几天？") == "暴雨持续了几天？"  # 降了 is what the rain did, not its name
 
 
+def test_that_x_then_asks_the_last_question_about_another_thing():
+    """「那杭州亚运会呢？」 after 「成都大运会有哪些报道？」 is that question about 杭州亚运会, not both glued together."""
+    c = Conversation(lexical=LexicalIndex.build(["成都大运会开幕。", "杭州亚运会闭幕。", "深中通道通车。"]))
+    c.record("成都大运会有哪些报道？", "成都大运会有哪些报道？", Answer("成都大运会有哪些报道？", "", False))
+    assert c.resolve("那杭州亚运会呢？") == "杭州亚运会有哪些报道？"
+    assert c.resolve("还有吗？") == "成都大运会 还有吗？"  # nothing new named: the topic carries
+
+
 def test_reset_forgets_the_subject():
     c = conversation("虎强督导了哪些工作？")
     c.reset()

@@ -32,6 +32,8 @@ _ASPECT_MARKS = frozenset("了过着")
 MAX_TOPIC = 8  # characters of the previous question's topic a 它/该 stands for
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
 _THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")
+# what an elliptical question says besides asking the last question again (那…呢？)
+_ELLIPSIS_MARKS = re.compile(r"^(?:那么|那|还有|另外|然后)|(?:的)?呢?[？?。！!\s]*$")
 _ELLIPSIS = re.compile(r"^(那|那么|还有|另外|然后)|呢[？?]?$")
 # 「X是谁？」/「谁是X？」: X describes the person asked about (the subject of 是, not an object of another verb)
 _WHO_IS = re.compile(r"^(?P<x>[^，,。？?]{2,}?)(?:到底|究竟)?是谁[？?。！!]*$|^谁是(?P<y>[^，,。？?]{2,}?)[？?。！!]*$")
@@ -144,6 +146,9 @@ class Conversation:
             previous = self.turns[-1].resolved
             if named and person and person in previous:
                 return previous.replace(person, named[0])  # 「那魏建民呢？」 asks the last question about someone else
+            other = _ELLIPSIS_MARKS.sub("", question.strip())
+            if other and query_terms(other) and topic and topic in previous and topic not in question:
+                return previous.replace(topic, other, 1)  # 「那杭州亚运会呢？」 asks it about another thing
             focus = person or topic
             if focus and focus not in question:
                 return f"{focus} {question}"
