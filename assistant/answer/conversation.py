@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..index.lexical import LexicalIndex, query_terms
-from .asks import Want, analyse, persons
+from .asks import Want, analyse, entities, persons
+from .lists import asks_for_reports
 from ..timeexpr import parse_time
 from ..types import Answer, Article
 
@@ -153,8 +154,9 @@ class Conversation:
             if focus and focus not in question:
                 return f"{focus} {question}"
         if person and not any(p in question for p in self.people) and _PERSON_PRONOUN.search(question) is None \
-                and len(query_terms(question)) <= 1:
-            return f"{person} {question}"  # 「查看了什么？」: a bare predicate continues the last subject
+                and len(query_terms(question)) <= 1 and not entities(question) and not asks_for_reports(question):
+            # 「查看了什么？」: a bare predicate continues the last subject; 「石川县有什么新闻？」 names its own
+            return f"{person} {question}"
         return question
 
     def _new_period(self, question: str) -> str | None:

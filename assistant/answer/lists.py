@@ -36,10 +36,15 @@ _LIST_ASK = re.compile(r"哪些|哪几|几篇|多少篇|几条|列出|所有|whi
 _REPORTS = re.compile(r"报道|新闻|消息|文章|稿|报过|播过|播了|提到|提及|reports?|news|articles?", re.IGNORECASE)
 
 
+def asks_for_reports(question: str) -> bool:
+    """Whether ``question`` asks for reports or news (「…有什么新闻？」, 「报道过…」): then it names its own topic."""
+    return bool(_REPORTS.search(question))
+
+
 def is_list_question(question: str, period: bool = False) -> bool:
     """Whether ``question`` asks for the reports of something (「…有哪些报道」, 「新闻里报过哪些…」); with ``period``
     (the question names one), any 哪些/哪几 does: 「6月份习近平给哪些人回过信？」 is answered by each report of the month."""
-    return bool(_LIST_ASK.search(question)) and (period or bool(_REPORTS.search(question)))
+    return bool(_LIST_ASK.search(question)) and (period or asks_for_reports(question))
 
 
 @dataclass(frozen=True)
