@@ -143,28 +143,26 @@ def test_cli_today_changes_which_reports_recent_answers_from(archive):
     assert april["period"][1] == "2024-04-20"
 
 
-def test_the_newest_report_of_a_thing_need_not_repeat_the_questions_verb(tmp_path, base_settings, embedder):
-    """「最新一期公布的外汇储备」: the newest report of the reserves says 数据显示, not 公布; an older one and an unrelated
-    one that say 公布 must not win because of the verb."""
-    reports = {
-        "2024/03/08/x1.txt": "本报讯 市统计局今天公布，2月全市外汇储备规模为120亿美元，较1月末上升2亿美元。",
-        "2024/04/09/x2.txt": "本报讯 市外汇管理部门最新数据显示，3月全市外汇储备规模为125亿美元，规模稳中有升。",
-        "2024/04/20/x3.txt": "本报讯 市政府公布第二批重点项目名单，储备项目和外汇结算服务项目各十个。",
-        "2024/04/21/x4.txt": "本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。",
-    }
-    a = open_archive(tmp_path, reports, base_settings, embedder).ask("最新一期公布的外汇储备是多少？")
-    assert files(a)[0] == "x2" and "125亿美元" in a.text
+# The newest/oldest report *of a thing* is found by the thing's words.  「最新一期公布的外汇储备」: the newest report of
+# the reserves says 数据显示, not 公布; an older one and an unrelated one that say 公布 must not win because of the verb.
+# 「…第一次见报是什么时候？当时说了什么？」: 时候 and 当时 ask about the report; an older report that happens to say 当时
+# and 那时候 is not a report of the bridge.
+REPORTS_OF_A_THING = [
+    ({"2024/03/08/x1.txt": "本报讯 市统计局今天公布，2月全市外汇储备规模为120亿美元，较1月末上升2亿美元。",
+      "2024/04/09/x2.txt": "本报讯 市外汇管理部门最新数据显示，3月全市外汇储备规模为125亿美元，规模稳中有升。",
+      "2024/04/20/x3.txt": "本报讯 市政府公布第二批重点项目名单，储备项目和外汇结算服务项目各十个。",
+      "2024/04/21/x4.txt": "本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。"},
+     "最新一期公布的外汇储备是多少？", "x2", "125亿美元"),
+    ({"2024/02/10/y0.txt": "本报讯 一位老人回忆当时的情景：那时候村里还没有路灯，晚上出门全靠手电筒。",
+      "2024/03/01/y1.txt": "本报讯 滨江大桥主塔今天封顶，大桥全长三公里，预计明年建成通车。",
+      "2024/05/01/y2.txt": "本报讯 滨江大桥开始荷载试验，六十辆货车停在桥面，检测桥梁位移。",
+      "2024/05/02/y3.txt": "本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。"},
+     "滨江大桥第一次见报是什么时候？当时说了什么？", "y1", "封顶"),
+]
 
 
-def test_the_oldest_report_of_a_thing_is_not_chosen_by_what_the_question_asks_about_it(tmp_path, base_settings,
-                                                                                       embedder):
-    """「…第一次见报是什么时候？当时说了什么？」: 时候 and 当时 ask about the report; an older report that happens to
-    say 当时 and 那时候 is not a report of the bridge."""
-    reports = {
-        "2024/02/10/y0.txt": "本报讯 一位老人回忆当时的情景：那时候村里还没有路灯，晚上出门全靠手电筒。",
-        "2024/03/01/y1.txt": "本报讯 滨江大桥主塔今天封顶，大桥全长三公里，预计明年建成通车。",
-        "2024/05/01/y2.txt": "本报讯 滨江大桥开始荷载试验，六十辆货车停在桥面，检测桥梁位移。",
-        "2024/05/02/y3.txt": "本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。",
-    }
-    a = open_archive(tmp_path, reports, base_settings, embedder).ask("滨江大桥第一次见报是什么时候？当时说了什么？")
-    assert files(a)[0] == "y1" and "封顶" in a.text
+@pytest.mark.parametrize("reports,question,expected,phrase", REPORTS_OF_A_THING, ids=["verb", "interrogative"])
+def test_the_newest_or_oldest_report_of_a_thing_is_found_by_the_things_words(tmp_path, base_settings, embedder,
+                                                                            reports, question, expected, phrase):
+    a = open_archive(tmp_path, reports, base_settings, embedder).ask(question)
+    assert files(a)[0] == expected and phrase in a.text
