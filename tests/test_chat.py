@@ -59,6 +59,9 @@ def test_that_x_then_asks_the_last_question_about_another_thing():
     c.record("成都大运会有哪些报道？", "成都大运会有哪些报道？", Answer("成都大运会有哪些报道？", "", False))
     assert c.resolve("那杭州亚运会呢？") == "杭州亚运会有哪些报道？"
     assert c.resolve("还有吗？") == "成都大运会 还有吗？"  # nothing new named: the topic carries
+    # one of the reports just listed, by its classifier: 「最新的一篇」 is the newest report of the same topic
+    assert c.resolve("最新的一篇说了什么？") == "成都大运会 最新的一篇说了什么？"
+    assert c.resolve("三条措施是什么？") == "三条措施是什么？"  # 条 counts other things too
 
 
 def test_reset_forgets_the_subject():

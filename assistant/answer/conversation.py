@@ -4,12 +4,13 @@
 predictable, which matters more here than cleverness: a personal pronoun is replaced by the person the conversation is
 about, a demonstrative (该/此/这项…) by the topic, a question that only names another period (「那4月份的呢？」) is the
 previous question with that period instead of its own, and an elliptical question borrows the previous question: with
-another person (「那魏建民呢？」) it is the previous question asked about that person, otherwise (「还有吗」) it gets the
-previous question's focus.  The person is the one a 谁-question's answer named, or the last one named in an earlier question (names come from the
-index — bylines and the titles people hold in articles — and from jieba's person-name tags); the topic is the previous
-question's most specific content word.
-When the 谁-question went unanswered, 他 stands for its description (「神舟十八号的指令长」), so the follow-up still
-asks about that person.
+another person (「那魏建民呢？」) or another thing (「那杭州亚运会呢？」) it is the previous question asked about that one,
+otherwise (「还有吗」) it gets the previous question's focus; a report counted by its classifier (「最新的一篇说了什么？」)
+is one of the previous topic's reports; a bare predicate (「查看了什么？」) continues the last person, a question naming
+its own topic (「石川县有什么新闻？」) does not.  The person is the one a 谁-question's answer named, or the last one named
+in an earlier question (names come from the index — bylines and the titles people hold in articles — and from jieba's
+person-name tags); when the 谁-question went unanswered, 他 stands for its description (「神舟十八号的指令长」).  The
+topic is the previous question's most specific content word with the content words written next to it (深中通道).
 Left out: coreference across answers other than the answer to 谁, more than one entity per pronoun.
 """
 
@@ -32,6 +33,9 @@ _ANY_DAY = dt.date(2100, 1, 1)
 _ASPECT_MARKS = frozenset("了过着")
 MAX_TOPIC = 8  # characters of the previous question's topic a 它/该 stands for
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
+# a report counted with its classifier 篇 and no noun (一篇, 第一篇, 这篇) refers back to the reports just listed
+# (条 and 则 count rivers and measures too)
+_REPORT_REFERENCE = re.compile(r"(?:[这那哪一两二三四五六七八九十\d]|第[一二三四五六七八九十\d]+)篇(?!报道|新闻|文章|消息)")
 _THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")
 # what an elliptical question says besides asking the last question again (那…呢？)
 _ELLIPSIS_MARKS = re.compile(r"^(?:那么|那|还有|另外|然后)|(?:的)?呢?[？?。！!\s]*$")
@@ -142,6 +146,8 @@ class Conversation:
         topic = self._last_topic()
         if _THING_PRONOUN.search(question) and topic and topic not in question:
             return _THING_PRONOUN.sub(topic, question, count=1)
+        if _REPORT_REFERENCE.search(question) and topic and topic not in question:
+            return f"{topic} {question}"  # 「最新的一篇说了什么？」 after a list: one of the reports of that topic
         if _ELLIPSIS.search(question.strip()):
             named = [p for p in self.people if p in question]
             previous = self.turns[-1].resolved
