@@ -10,6 +10,8 @@ day when the archive ends earlier):
 * absolute: 2024年4月3日, 4月3日/4月3号, 2023年7月, 7月/7月份, 7月上旬/中旬/下旬/中下旬, 4月初/月底, 2023年 — a date
   without a year is the latest such day on or before the reference (``years_back`` gives the earlier ones, for an
   archive that holds that day only in an earlier year);
+* seasons: 春季/春天 (March–May), 夏季 (June–August), 秋季 (September–November), 冬季 (December to February), of
+  2023年, 今年 or 去年 (a season alone is too often part of a name: 夏季达沃斯);
 * relative: 今天, 昨天, 前天, 本周/上周, 本月/上个月, 今年/去年, 最近/近期 (the 30 days up to the reference);
 * order: 最近一次/最新/最后一次 ask for the newest report, 第一次/头一回/最早 for the oldest; both are bounded by the
   reference day (nothing after "today" has been reported yet).
@@ -54,6 +56,11 @@ _MONTH_RE = re.compile(_YEAR + _NUM + r"\s*月(?:份)?(上旬|中旬|下旬|中�
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年份?(?![度底末初]|\s*\d{1,2}\s*月)")
 # 截至2023年底, 到6月: the time of a figure, not of the report, which comes after it (so are 一季度, 上半年, 2023年度:
 # statistics and awards are reported once their period is over, so they are not read as the report's period)
+# the meteorological seasons of China's weather service: 春季 is March to May, 冬季 December to February
+# (only after a year, 今年 or 去年: alone, 夏季 and 冬季 name things as often as times — 夏季达沃斯, 冬季运动; and a
+# season's games, 冬季奥运会, are named by it, not held in it)
+_SEASON_RE = re.compile(r"(?:((?:19|20)\d{2})\s*年|(今年|去年))\s*(春|夏|秋|冬)(?:季|天)(?!奥|运动)")
+_SEASON_START = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
 _AS_OF = re.compile(r"(?:截至|截止|到)\s*$")
 _RELATIVE = re.compile(r"今天|今日|昨天|昨日|前天|本周|这周|这一周|上周|上一周|本月|这个月|上个月|上月|今年|去年|近期|最近|近来")
 _NEWEST = re.compile(r"最近一次|最近的一次|最后一次|最新一期|最新的|最新")
@@ -114,6 +121,16 @@ def _latest_year(reference: Day, month: int, day: int = 1) -> int:
         return reference.year - 1
 
 
+def _season(m: re.Match, reference: Day) -> Span:
+    """The season ``_SEASON_RE`` matched, of the year written or of 今年/去年."""
+    first = _SEASON_START[m.group(3)]
+    year = int(m.group(1)) if m.group(1) else reference.year - (m.group(2) == "去年")
+    start = dt.date(year, first, 1)
+    end_month = (first + 2 - 1) % 12 + 1
+    end_year = year + (end_month < first)
+    return start, dt.date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+
+
 def _relative(word: str, ref: Day) -> Span:
     if word in ("今天", "今日"):
         return ref, ref
@@ -169,6 +186,11 @@ def parse_time(question: str, reference: Day) -> TimeAsk:
             yearless = not m.group(1)
             if period:
                 cut.append(m.span())
+    if period is None:
+        m = _SEASON_RE.search(text)
+        if m:
+            period = _season(m, reference)
+            cut.append(m.span())
     if period is None:
         m = _YEAR_RE.search(text)
         if m:

@@ -79,6 +79,7 @@ def test_a_word_jieba_glued_to_a_particle_or_the_copula_is_cut_again():
     terms = query_terms("神舟十八号这次的指令长是谁？")
     assert "长是" not in terms and "指令" in terms
     assert "深中" in query_terms("深中通道是哪天通车的？")  # a made-up abbreviation holds no particle: it stays
+    assert query_terms("那届广交会在哪里举行？") == ["广交会", "举行"]  # 那届 points at the fair, it names nothing
     assert query_terms("习近平给哪些人回过信、复过信？")[-2:] == ["回信", "复信"]
 
 

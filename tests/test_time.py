@@ -34,6 +34,10 @@ D = dt.date
     ("上个月的新闻", (D(2024, 5, 1), D(2024, 5, 31))),
     ("最近有什么新闻", (D(2024, 6, 1), REF)),
     ("今年有哪些报道", (D(2024, 1, 1), REF)),
+    # seasons, after a year: 春季 March–May, 冬季 December to February
+    ("今年春季那届广交会是从哪天开到哪天的？", (D(2024, 3, 1), D(2024, 5, 31))),
+    ("去年冬季的降雪有多少？", (D(2023, 12, 1), D(2024, 2, 29))),
+    ("2023年秋季开学", (D(2023, 9, 1), D(2023, 11, 30))),
 ])
 def test_periods(question, period):
     assert parse_time(question, REF).period == period
@@ -45,6 +49,7 @@ def test_periods(question, period):
     "2023年度国家最高科学技术奖颁给了谁？",
     "区人大常委会主任是谁？",
     "7月中国经济怎么样",  # 月中 would be a part of the month; here 中 starts 中国
+    "夏季达沃斯论坛在哪里举行？",  # a season alone is often part of a name
 ])
 def test_no_period_where_the_date_is_not_the_reports(question):
     ask = parse_time(question, REF)

@@ -113,17 +113,18 @@ def query_terms(question: str) -> list[str]:
     return list(seen)
 
 
+_DEMONSTRATIVES = frozenset("这 那 该 此 本 某".split())  # 这/那届, 该次: they point at a thing, they do not name it
 _GLUE_TAGS = ("u", "y")  # particles (的, 了, 过) and modal particles (吗, 呢): never inside a name or a term
 
 
 def _unglued(word: str, jb, tags: dict) -> list[str]:
     """A word jieba's HMM made up (not in its dictionary) that glues a character to a particle or the copula
-    (指令长是谁 -> 指令 / 长是 / 谁) is cut again by the dictionary alone; a made-up name (虎强) or abbreviation
-    (深中通道 -> 深中) holds neither and stays."""
+    (指令长是谁 -> 指令 / 长是 / 谁), or a demonstrative to what it counts (那届 -> 那 / 届), is cut again by the
+    dictionary alone; a made-up name (虎强) or abbreviation (深中通道 -> 深中) holds none of them and stays."""
     if len(word) < 2 or word in tags or not CJK.match(word):
         return [word]
     pieces = jb.lcut(word, HMM=False)
-    glued = any(p == "是" or tags.get(p, "").startswith(_GLUE_TAGS) for p in pieces)
+    glued = any(p == "是" or tags.get(p, "").startswith(_GLUE_TAGS) for p in pieces) or pieces[0] in _DEMONSTRATIVES
     return pieces if glued and len(pieces) > 1 else [word]
 
 
