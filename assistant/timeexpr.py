@@ -54,13 +54,13 @@ _YEAR = r"(?:((?:19|20)\d{2})\s*年\s*)?"
 _DAY_RE = re.compile(_YEAR + _NUM + r"\s*月\s*(\d{1,2})\s*[日号]")
 _MONTH_RE = re.compile(_YEAR + _NUM + r"\s*月(?:份)?(上旬|中旬|下旬|中下旬|上中旬|初|底|末|上半月|下半月)?(?![\d日号])")
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年份?(?![度底末初]|\s*\d{1,2}\s*月)")
-# 截至2023年底, 到6月: the time of a figure, not of the report, which comes after it (so are 一季度, 上半年, 2023年度:
-# statistics and awards are reported once their period is over, so they are not read as the report's period)
 # the meteorological seasons of China's weather service: 春季 is March to May, 冬季 December to February
 # (only after a year, 今年 or 去年: alone, 夏季 and 冬季 name things as often as times — 夏季达沃斯, 冬季运动; and a
 # season's games, 冬季奥运会, are named by it, not held in it)
 _SEASON_RE = re.compile(r"(?:((?:19|20)\d{2})\s*年|(今年|去年))\s*(春|夏|秋|冬)(?:季|天)(?!奥|运动)")
 _SEASON_START = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
+# 截至2023年底, 到6月: the time of a figure, not of the report, which comes after it (so are 一季度, 上半年, 2023年度:
+# statistics and awards are reported once their period is over, so they are not read as the report's period)
 _AS_OF = re.compile(r"(?:截至|截止|到)\s*$")
 _RELATIVE = re.compile(r"今天|今日|昨天|昨日|前天|本周|这周|这一周|上周|上一周|本月|这个月|上个月|上月|今年|去年|近期|最近|近来")
 _NEWEST = re.compile(r"最近一次|最近的一次|最后一次|最新一期|最新的|最新")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 from functools import lru_cache
 
-from ..index.lexical import QUESTION_WORDS, posseg
+from ..index.lexical import DEMONSTRATIVES, QUESTION_WORDS, posseg
 from ..text import CJK
 from ..types import Article
 
@@ -56,8 +56,6 @@ _CAUSE = re.compile(r"因为|由于|原因|导致|因此|所以|致使|造成|�
 _CLAUSE = re.compile(r"[，,；;？?]\s*")
 _QUOTED = re.compile(r"《([^》]{2,30})》|“([^”]{2,20})”|\"([^\"]{2,20})\"")
 _ENTITY_TAGS = ("nr", "ns", "nt", "nz")
-# a name never begins with a demonstrative: jieba's dictionary tags 那阵子 as a person's name
-_DEMONSTRATIVE = ("这", "那", "该", "此", "本", "某")
 
 
 @lru_cache(maxsize=4096)
@@ -115,7 +113,7 @@ def entities(question: str) -> tuple[str, ...]:
         for word, flag in _tagged(question):
             # 这段时间, 那阵子: a demonstrative and what follows it point at something, they do not name it
             if (flag.startswith(_ENTITY_TAGS) and len(word) >= 2 and word not in QUESTION_WORDS and CJK.match(word)
-                    and not word.startswith(_DEMONSTRATIVE) and not previous.endswith(_DEMONSTRATIVE)):
+                    and not word.startswith(DEMONSTRATIVES) and not previous.endswith(DEMONSTRATIVES)):
                 out.setdefault(word, None)
             previous = word
     return tuple(out)
@@ -137,7 +135,7 @@ def unheld(names: tuple[str, ...], articles: Iterable[Article]) -> list[str]:
 def persons(text: str, exclude: str = "") -> list[str]:
     """Person names in ``text`` by jieba's tags (two to four characters), in order, without those in ``exclude``."""
     found = [w for w, f in _tagged(text) if f.startswith("nr") and 2 <= len(w) <= 4 and CJK.match(w) and w not in exclude
-             and not w.startswith(_DEMONSTRATIVE)]
+             and not w.startswith(DEMONSTRATIVES)]
     return list(dict.fromkeys(found))
 
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..index.lexical import LexicalIndex, query_terms
+from ..index.lexical import ASPECT, LexicalIndex, query_terms
 from .asks import Want, analyse, entities, persons
 from .lists import asks_for_reports
 from ..timeexpr import parse_time
@@ -30,16 +30,16 @@ from ..types import Answer, Article
 # Resolving only moves time words between questions; the day they count from is the answer pipeline's concern.
 _ANY_DAY = dt.date(2100, 1, 1)
 
-_ASPECT_MARKS = frozenset("了过着")
 MAX_TOPIC = 8  # characters of the previous question's topic a 它/该 stands for
 _PERSON_PRONOUN = re.compile(r"他们|她们|他|她")
 # a report counted with its classifier 篇 and no noun (一篇, 第一篇, 这篇) refers back to the reports just listed
 # (条 and 则 count rivers and measures too)
 _REPORT_REFERENCE = re.compile(r"(?:[这那哪一两二三四五六七八九十\d]|第[一二三四五六七八九十\d]+)篇(?!报道|新闻|文章|消息)")
 _THING_PRONOUN = re.compile(r"该(?:项|次|活动|工作|会议|项目|单位)?|此次|这次|这项|那项|这个|那个|它|其")
+_ELLIPSIS_LEAD = "那么|那|还有|另外|然后"
+_ELLIPSIS = re.compile(rf"^(?:{_ELLIPSIS_LEAD})|呢[？?]?$")
 # what an elliptical question says besides asking the last question again (那…呢？)
-_ELLIPSIS_MARKS = re.compile(r"^(?:那么|那|还有|另外|然后)|(?:的)?呢?[？?。！!\s]*$")
-_ELLIPSIS = re.compile(r"^(那|那么|还有|另外|然后)|呢[？?]?$")
+_ELLIPSIS_MARKS = re.compile(rf"^(?:{_ELLIPSIS_LEAD})|(?:的)?呢?[？?。！!\s]*$")
 # 「X是谁？」/「谁是X？」: X describes the person asked about (the subject of 是, not an object of another verb)
 _WHO_IS = re.compile(r"^(?P<x>[^，,。？?]{2,}?)(?:到底|究竟)?是谁[？?。！!]*$|^谁是(?P<y>[^，,。？?]{2,}?)[？?。！!]*$")
 _TITLES = "书记|副书记|主任|副主任|主席|副主席|区长|副区长|市长|副市长|县长|局长|部长|处长|镇长|校长|院长|所长|董事长|总经理|经理|委员|代表|记者|通讯员|实习生|队长|支书"
@@ -81,7 +81,7 @@ def _noun_phrase(question: str, word: str, terms: list[str]) -> str:
                 end, grown = end + len(t), True
             elif question[:start].endswith(t) and end - start + len(t) <= MAX_TOPIC:
                 start, grown = start - len(t), True
-    if question[end:end + 1] in _ASPECT_MARKS:
+    if question[end:end + 1] in ASPECT:
         last = next((t for t in terms if question.endswith(t, start, end) and end - len(t) >= start + len(word)), None)
         if last:
             end -= len(last)

@@ -73,8 +73,8 @@ def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, 
     # the newest/oldest report *of* something (``strict``): the thing is named by the question's topic words, not by
     # what it asks about the report (「…是什么时候？当时说了什么？」: 时候, 当时) nor by its verbs (below)
     terms = query_terms(without_interrogatives(query) if strict else query)
+    tags = posseg().dt.word_tag_tab
     if strict:
-        tags = posseg().dt.word_tag_tab
         terms = [t for t in terms if tags.get(t, "") != "t"] or terms
     if not terms:
         return []
@@ -87,7 +87,6 @@ def relevant_articles(index: SearchIndex, query: str, query_vector: np.ndarray, 
     if strict:
         # the newest/oldest report *of* something: what it is about is said by the question's nouns; its verbs
         # (「最新一期公布的外汇储备」: 公布) describe the reporting, which a report of the thing may word otherwise
-        tags = posseg().dt.word_tag_tab
         verb = np.array([tags.get(t, "").startswith("v") and tags.get(t, "") != "vn" for t in terms])
         if not verb.all():
             weights = np.where(verb, 0.0, weights).astype(np.float32)

@@ -74,7 +74,9 @@ def tokenize(text: str, scheme: str = "jieba+bigram") -> list[str]:
 # particles (的, 了, 过), conjunctions, modal particles, interjections, onomatopoeia and adverbs (都, 一共, 最终).
 _FUNCTION_TAGS = ("r", "p", "u", "c", "y", "e", "o", "d")
 _HOW_MUCH = frozenset("多大 多高 多长 多远 多重 多久 多深 多宽 多厚 多快 多老".split())
-_ASPECT = ("过", "了", "着")  # 回过信 is 回信 with an aspect particle inside: the article writes 回信
+ASPECT = ("过", "了", "着")  # 回过信 is 回信 with an aspect particle inside: the article writes 回信
+# a demonstrative points at a thing, it does not name it: 这/那届, 该次, 那阵子
+DEMONSTRATIVES = ("这", "那", "该", "此", "本", "某")
 
 
 def query_terms(question: str) -> list[str]:
@@ -97,23 +99,22 @@ def query_terms(question: str) -> list[str]:
         while i < len(words):
             w, f = words[i], tags.get(words[i], "")
             nxt = words[i + 1] if i + 1 < len(words) else ""
-            joined = (len(w) == 2 and w[1] in _ASPECT and (f.startswith("v") or not f)
+            joined = (len(w) == 2 and w[1] in ASPECT and (f.startswith("v") or not f)
                       and tags.get(nxt, "").startswith("n") and jb.get_FREQ(w[0] + nxt))
             i += 2 if joined else 1
             # a localizer before a verb is an adverbial of time or place (以前执行过, 之后举行): the report says
             # when, not 以前; one after a noun or before one stays (四川东部, 沿海城市)
-            adverbial = f == "f" and not joined and tags.get(nxt, "").startswith("v") and (
+            no_topic = f == "f" and not joined and tags.get(nxt, "").startswith("v") and (
                 i == 1 or not tags.get(words[i - 2], "").startswith("n"))
             # 多 + an adjective that ends a clause asks how much (有多重？ 多远？); inside one it is a word (多重保障)
-            adverbial = adverbial or (not nxt and w in _HOW_MUCH)
+            no_topic = no_topic or (not nxt and w in _HOW_MUCH)
             for w in [w[0] + nxt] if joined else _unglued(w, jb, tags):
                 f = "v" if joined else tags.get(w, "")
-                if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS) and not adverbial:
+                if w.strip() and w not in QUESTION_WORDS and not f.startswith(_FUNCTION_TAGS) and not no_topic:
                     seen.setdefault(w, None)
     return list(seen)
 
 
-_DEMONSTRATIVES = frozenset("这 那 该 此 本 某".split())  # 这/那届, 该次: they point at a thing, they do not name it
 _GLUE_TAGS = ("u", "y")  # particles (的, 了, 过) and modal particles (吗, 呢): never inside a name or a term
 
 
@@ -124,7 +125,7 @@ def _unglued(word: str, jb, tags: dict) -> list[str]:
     if len(word) < 2 or word in tags or not CJK.match(word):
         return [word]
     pieces = jb.lcut(word, HMM=False)
-    glued = any(p == "是" or tags.get(p, "").startswith(_GLUE_TAGS) for p in pieces) or pieces[0] in _DEMONSTRATIVES
+    glued = any(p == "是" or tags.get(p, "").startswith(_GLUE_TAGS) for p in pieces) or pieces[0] in DEMONSTRATIVES
     return pieces if glued and len(pieces) > 1 else [word]
 
 
