@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from devset_score import load_devset  # noqa: E402
 
-from assistant.answer.crosslingual import expand  # noqa: E402
 from assistant.answer.pipeline import Answerer, evidence_for, read  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.evaluation.squad import index_in_memory, load_squad  # noqa: E402
@@ -49,7 +48,7 @@ RULE_KINDS = {"factoid", "temporal", "english", "noanswer"}
 
 
 def features(answerer: Answerer, question: str) -> np.ndarray | None:
-    _, e = evidence_for(read(expand(question), answerer), answerer)
+    _, e = evidence_for(read(answerer.expand(question), answerer), answerer)
     return None if e is None else e.features
 
 

@@ -2,7 +2,7 @@
 
 import json
 
-from assistant.answer.crosslingual import chinese_terms, expand, is_crosslingual
+from assistant.answer.crosslingual import chinese_terms, choose_senses, expand, is_crosslingual, phrases
 from test_cli import run
 
 
@@ -74,3 +74,38 @@ def test_an_english_question_is_answered_from_the_chinese_report(base_settings, 
     answer = json.loads(out.stdout)
     assert not answer["refused"]
     assert any("六街六片区" in c["title"] or "六街六片区" in c["text"] for c in answer["citations"])
+
+
+def test_a_sense_is_chosen_by_what_the_question_retrieves():
+    # "land": 土地 (ground) is the dictionary's first sense; passages about a lander hold 着陆, typical ones 土地
+    options = [["土地", "地", "着陆"], ["嫦娥"]]
+    neighbours = ["嫦娥六号着陆器成功着陆在月球背面预选着陆区。", "返回器安全着陆在内蒙古四子王旗。", "土地流转面积扩大。"]
+    background = ["全市土地出让收入增长。", "耕地和土地整治。", "市民在地铁站排队。", "图书馆举办讲座。"]
+    assert choose_senses(options, neighbours, background) == ["着陆", "嫦娥"]
+    # nothing retrieved, or nothing that favours another sense: the dictionary's first
+    assert choose_senses(options, [], background) == ["土地", "嫦娥"]
+    assert choose_senses(options, ["图书馆举办讲座。"], background) == ["土地", "嫦娥"]
+    # a word as common in the archive as around the question says nothing; a single character counts a third
+    assert choose_senses([["人们", "人"]], ["人们说。", "一人"], ["有人", "人们"]) == ["人们"]
+
+
+def test_an_inflected_word_offers_its_lemmas_senses_too():
+    options = phrases("Who won the race?")[0]
+    assert options[0] == "韩元"  # "won", the currency, as written first
+    assert "赢得" in options  # then "win"
+
+
+LANDING = {
+    "2024/06/02/a1.txt": "本报讯 火星探测器的着陆器今天成功着陆在乌托邦平原南部的预选着陆区，随后展开太阳翼。",
+    "2024/06/03/a2.txt": "本报讯 市自然资源局公布今年土地出让计划，全市拟出让土地两千亩，其中工业用地八百亩。",
+    "2024/06/04/a3.txt": "本报讯 县里完成高标准农田建设，新增耕地和土地整治面积三千亩，土地流转率提高。",
+    "2024/06/05/a4.txt": "本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。",
+}
+
+
+def test_an_english_verb_is_translated_in_the_sense_the_archive_uses(tmp_path, base_settings, embedder):
+    from test_lists import open_archive
+
+    answer = open_archive(tmp_path, LANDING, base_settings, embedder).ask("Where did the Mars probe land?")
+    assert not answer.refused
+    assert answer.citations[0].source.endswith("a1.txt") and "乌托邦平原" in answer.text

@@ -13,19 +13,21 @@ kept, and glosses that are no translation skipped: "lit."/"fig." readings, class
 ("variant of", "see", "abbr. for"), surnames, regional or dated usage ("(Tw)", "(old)", "(dialect)"...), and a one-
 character headword for a phrase of several English words.  Keys have at most ``MAX_WORDS`` words.  The headwords of one
 key are ranked by how common they are in Chinese text (jieba's word frequencies, a general signal), then by how early
-the gloss comes among the headword's senses, and only the best (``TERMS_PER_PHRASE``) is used: alternatives each
-count as a question word the answer must contain, and lowered the answers found (measured with 1, 2 and 3).  A month
-headword written in Chinese numerals (五月) also yields the Arabic form the news uses (5月).
+the gloss comes among the headword's senses.  One headword a phrase is used: alternatives each count as a question
+word the answer must contain, and lowered the answers found (measured with 1, 2 and 3).  Which one: the dictionary's
+best, or, with a search to ask (``expand``'s ``neighbours``; the pipeline passes its index's), the one the passages
+the question retrieves use (``choose_senses``).  A month headword written in Chinese numerals
+(五月) also yields the Arabic form the news uses (5月).
 
-Matching: the question's words, longest phrase first (``MAX_WORDS`` down to one word); a word that is no key is tried
-by its lemmas (lemminflect: plurals, verb endings, irregular forms); English function words (a short standard list)
+Matching: the question's words, longest phrase first (``MAX_WORDS`` down to one word); a word is also tried by its
+lemmas (lemminflect: plurals, verb endings, irregular forms; "won" gives the currency, then "win"'s senses); English function words (a short standard list)
 neither start nor end a phrase -- except a phrasal verb's particle at its end ("take over"), and a capitalised one
 inside the question, which may only match a proper noun:
 "in May" gives 五月/5月, "what may happen" and "May I ask" give nothing for "may"; "US" gives 美国, "us" nothing.
 
 The index is built on first use (a few seconds) and kept in memory and in a file under the user's cache folder, keyed
-by the package versions it came from.  Left out: grammar, word sense choice beyond the ranking above, names the
-dictionary lacks (most people in local news), translating answers.
+by the package versions it came from.  Left out: grammar, names the dictionary lacks (most people in local news),
+words the dictionary lacks (返回器 for "return capsule"), translating answers.
 """
 
 from __future__ import annotations
@@ -38,15 +40,18 @@ import math
 import os
 import re
 from functools import lru_cache
+from typing import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
+
+import numpy as np
 
 from ..text import cjk_share
 
 MAX_WORDS = 5  # the longest English phrase looked up (keys longer than this are descriptions, not translations)
-TERMS_PER_PHRASE = 1  # headwords used a phrase
-_KEPT = 3  # headwords kept a key and kind (proper nouns, other words) in the index
-_SCHEMA = 9  # bump when the index rules change: the cache file name carries it
+_KEPT = 8  # headwords kept a key and kind (proper nouns, other words) in the index
+_SCHEMA = 10  # bump when the index rules change: the cache file name carries it
+NEIGHBOURS = 30  # passages retrieved to choose the senses in (``choose_senses``)
 
 log = logging.getLogger(__name__)
 
@@ -202,25 +207,23 @@ def _index() -> dict[str, list[list]]:
     return index
 
 
-def _forms(word: str) -> list[str]:
-    """``word`` and its lemmas by lemminflect (plurals, verb endings and irregular forms: took -> take, won -> win),
-    tried only when ``word`` itself is no key."""
+@lru_cache(maxsize=4096)
+def _forms(word: str) -> tuple[str, ...]:
+    """``word`` and its lemmas by lemminflect (plurals, verb endings and irregular forms: took -> take, won -> win)."""
     from lemminflect import getAllLemmas, getAllLemmasOOV
 
     lemmas = getAllLemmas(word) or {**getAllLemmasOOV(word, upos="NOUN"), **getAllLemmasOOV(word, upos="VERB")}
-    return list(dict.fromkeys([word, *(lemma for forms in lemmas.values() for lemma in forms)]))
+    return tuple(dict.fromkeys([word, *(lemma for forms in lemmas.values() for lemma in forms)]))
 
 
 def _lookup(words: list[str], index: dict) -> list[list] | None:
-    """The entry for ``words`` as written, else for its words' lemmas ("took over" -> "take over")."""
-    phrase = " ".join(words)
-    if phrase in index:
-        return index[phrase]
+    """The entries for ``words`` as written, then for its words' lemmas ("took over" -> "take over", "won" -> the
+    currency, then "win"), without repeats."""
+    found: dict[str, list] = {}
     for forms in itertools.product(*(_forms(w) for w in words)):
-        key = " ".join(forms)
-        if key in index:
-            return index[key]
-    return None
+        for entry in index.get(" ".join(forms), ()):
+            found.setdefault(entry[0], entry)
+    return list(found.values()) or None
 
 
 def _digits_month(term: str) -> str | None:
@@ -228,14 +231,15 @@ def _digits_month(term: str) -> str | None:
     return f"{_CN_DIGITS[m.group(1)]}月" if m else None
 
 
-def chinese_terms(question: str) -> list[str]:
-    """CC-CEDICT's Chinese terms for the English phrases in ``question``, in order, without repeats."""
+def phrases(question: str) -> list[list[str]]:
+    """CC-CEDICT's Chinese headwords for each English phrase in ``question``, in order, the dictionary's best first
+    (``_KEPT`` of a kind at most)."""
     index = _index()
     tokens = [t[:-2] if t.lower().endswith("'s") else t for t in _TOKEN.findall(question.replace("’", "'"))]
     # a capitalised function word inside the question may be a proper noun ("in May", "the US"); elsewhere it is not
     named = [i > 0 and len(t) > 1 and t[:1].isupper() and t.lower() in STOPWORDS for i, t in enumerate(tokens)]
     function = [t.lower() in STOPWORDS and not named[i] for i, t in enumerate(tokens)]
-    out: dict[str, None] = {}
+    out: list[list[str]] = []
     i = 0
     while i < len(tokens):
         if function[i]:
@@ -248,21 +252,67 @@ def chinese_terms(question: str) -> list[str]:
             if found and any(named[i:i + n]):
                 found = [c for c in found if c[1]]  # proper nouns only
             if found:
-                for zh, _ in found[:TERMS_PER_PHRASE]:
-                    out.setdefault(zh, None)
-                    month = _digits_month(zh)
-                    if month:
-                        out.setdefault(month, None)
+                out.append([zh for zh, _ in found])
                 i += n
                 break
         else:
             i += 1
+    return out
+
+
+def choose_senses(candidates: list[list[str]], neighbours: Sequence[str], background: Sequence[str]) -> list[str]:
+    """For each phrase, the candidate headword that is most typical of the passages the question retrieves.
+
+    A candidate's score is the share of ``neighbours`` (passages retrieved for the question with every candidate,
+    best first, weighted 1 / (10 + rank)) that hold it, less the share of ``background`` passages (the archive's
+    typical ones) that hold it: a word found everywhere says nothing about the topic.  A single character counts a
+    third, as in the answer's term weights: it is found inside many longer words.  The dictionary's best stays unless
+    another candidate that the retrieved passages hold scores higher.  This is translation disambiguation by
+    co-occurrence in the target collection (Ballesteros & Croft 1998; Gao et al. 2001): "land" with 嫦娥 retrieves
+    passages about 着陆, not 土地."""
+    if not neighbours:
+        return [c[0] for c in candidates]
+    weights = 1.0 / (10.0 + np.arange(1, len(neighbours) + 1))
+    weights /= weights.sum()
+    picked = []
+    for options in candidates:
+        if len(options) == 1:
+            picked.append(options[0])
+            continue
+        near = np.array([[zh in text for text in neighbours] for zh in options], dtype=np.float64) @ weights
+        far = np.array([sum(zh in text for text in background) for zh in options], dtype=np.float64)
+        scores = (near - far / max(len(background), 1)) * np.array([1.0 if len(zh) > 1 else 1 / 3 for zh in options])
+        scores[1:][near[1:] == 0] = -np.inf  # only a sense the retrieved passages use replaces the dictionary's best
+        best = int(np.argmax(scores))
+        picked.append(options[best if scores[best] > scores[0] else 0])
+    return picked
+
+
+def chinese_terms(question: str, neighbours: Callable[[str], Sequence[str]] | None = None,
+                  background: Sequence[str] = ()) -> list[str]:
+    """The Chinese terms for the English phrases in ``question``, in order, without repeats: for each phrase the
+    dictionary's best headword, or with ``neighbours`` (a search: query -> passage texts, best first) the one
+    ``choose_senses`` finds typical of what the question with all its candidates retrieves."""
+    found = phrases(question)
+    if neighbours is not None and any(len(c) > 1 for c in found):
+        every = " ".join(dict.fromkeys(zh for options in found for zh in options))
+        picked = choose_senses(found, neighbours(f"{question} {every}"), background)
+    else:
+        picked = [c[0] for c in found]
+    out: dict[str, None] = {}
+    for zh in picked:
+        out.setdefault(zh, None)
+        month = _digits_month(zh)
+        if month:
+            out.setdefault(month, None)
     return list(out)
 
 
-def expand(question: str) -> str:
-    """``question`` followed by its Chinese terms when it is not written in Chinese; otherwise unchanged."""
+def expand(question: str, neighbours: Callable[[str], Sequence[str]] | None = None,
+           background: Sequence[str] = ()) -> str:
+    """``question`` followed by its Chinese terms (``chinese_terms``) when it is not written in Chinese; otherwise
+    unchanged."""
     if not is_crosslingual(question):
         return question
-    terms = chinese_terms(question)
+    terms = chinese_terms(question, neighbours, background)
     return f"{question} {' '.join(terms)}" if terms else question

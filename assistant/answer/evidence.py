@@ -68,12 +68,14 @@ class Sentence:
 
 
 class Background:
-    """A fixed, evenly spaced sample of an index's chunk vectors: what a typical passage of this archive looks like."""
+    """A fixed, evenly spaced sample of an index's chunks (vectors and texts): what a typical passage of this archive
+    looks like."""
 
     def __init__(self, index: SearchIndex, size: int = BACKGROUND_SAMPLE):
         n = self.size = len(index.chunks)
         rows = np.unique(np.linspace(0, n - 1, num=min(size, n)).astype(np.int64)) if n else np.zeros(0, np.int64)
         self.vectors = index.vectors(rows) if len(rows) else np.zeros((0, 1), np.float32)
+        self.texts = [index.chunks[r].text for r in rows.tolist()]
 
     @property
     def too_small(self) -> bool:

@@ -39,7 +39,7 @@ from .asks import Want, analyse, unheld
 from .compose import NO_ANSWER, compose, near_miss, refusal
 from .evidence import POOL, Background, Evidence, SentenceVectors, answerable, assess
 from .conversation import Conversation
-from .crosslingual import expand, is_crosslingual
+from .crosslingual import NEIGHBOURS, expand, is_crosslingual
 from .lists import articles_in, cite, frame, is_list_question, list_answer, relevant_articles
 from .query import clean_question
 from .retrieve import retrieve
@@ -85,6 +85,14 @@ class Answerer:
         """What ``hits`` say about ``question`` (``evidence.assess``) with this index's caches."""
         return assess(analyse(question), hits, self.index.lexical, self.embedder, self.calibration, query_vector,
                       self.sentence_vectors, self.background, pool)
+
+    def expand(self, question: str) -> str:
+        """``question`` with the Chinese terms of its English phrases (``crosslingual.expand``), each sense chosen by
+        the passages the question retrieves in this index."""
+        def neighbours(query: str) -> list[str]:
+            return [h.chunk.text for h in retrieve(self.index, self.embedder, query, self.settings, k=NEIGHBOURS)]
+
+        return expand(question, neighbours, self.background.texts)
 
     @functools.cached_property
     def credits(self) -> Credits:
@@ -169,7 +177,7 @@ def answer(question: str, answerer: Answerer, conversation: Conversation | None 
     settings = answerer.settings
     text = clean_question(question, settings.max_question_chars)
     resolved = conversation.resolve(text) if conversation is not None else text
-    query = expand(resolved)  # an English question also carries Chinese words for its terms
+    query = answerer.expand(resolved)  # an English question also carries Chinese words for its terms
     result = _answer(query, answerer)
     result = replace(result, question=question, resolved_question=resolved if resolved != text else None)
     if conversation is not None:
