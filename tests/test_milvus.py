@@ -70,7 +70,14 @@ def test_build_writes_milvus_only_and_answers_like_local(milvus_settings, milvus
     assert [index.chunks[r].chunk_id for r in rows] == [local.chunks[r].chunk_id for r in lrows]
     assert np.allclose(cos, lcos, atol=1e-4)
     assert np.allclose(index.vectors(rows) @ qv[0], cos, atol=1e-4)
-    # BM25 through Milvus' analyzer finds the article that names him
+    # BM25 in Milvus ranks the project's own tokens (jieba words and character bigrams): the local ranking, scores
+    # in proportion, and the article that names him first
+    for query in ("虎强 安全生产", QUESTION, "管城回族区政协委员视察", "督导"):
+        rows, scores = index.search_lexical(query, 10)
+        lrows, lscores = local.search_lexical(query, 10)
+        assert [index.chunks[r].chunk_id for r in rows] == [local.chunks[r].chunk_id for r in lrows], query
+        # Milvus' BM25 keeps the (k1 + 1) factor that bm25s' "lucene" variant drops: scores in proportion
+        assert np.allclose(scores / scores[0], lscores / lscores[0], rtol=1e-3), query
     rows, scores = index.search_lexical("虎强 安全生产", 5)
     assert len(rows) and (scores > 0).all() and (np.diff(scores) <= 0).all()
     assert "虎强" in index.articles[index.chunks[rows[0]].article_id].text

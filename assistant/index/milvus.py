@@ -6,7 +6,9 @@ are aliases of ``<name>_g<stamp>`` collections, so a full build swaps them in on
 
     <prefix>_chunks    a row per chunk: chunk_id (primary key), article_id, date and filed (INT64 yyyymmdd, 0 when
                        unknown, for range filters), source, title, reporters, start, end, ordinal; ``lexical`` (the
-                       text BM25 indexes, analysed by Milvus' own jieba analyzer into ``sparse`` by a BM25 function);
+                       project's own BM25 tokens of the chunk, joined by spaces, which Milvus' whitespace analyzer --
+                       ``standard`` in milvus-lite, which has none: its word pattern keeps a space-separated token whole --
+                       splits back into the same tokens; a BM25 function turns them into ``sparse``);
                        ``vector`` (unit norm, inner product; FLAT, or HNSW from 10^5 chunks or with --dense-index ivf)
     <prefix>_articles  a row per article (or per 16,000-character part of a long one): the Article as JSON
     <prefix>_terms     document frequency of every token of the project's tokenizer, for the composer's IDF weights
@@ -41,6 +43,7 @@ import numpy as np
 from ..config import Settings, milvus_token
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from ..types import Article, Chunk
+from .lexical import tokenize
 from .search import Dated, Period, period_of
 from .store import Manifest, FORMAT_VERSION
 
@@ -48,6 +51,9 @@ PREFIX = "news"
 _PART = 16_000  # characters of JSON per VARCHAR(65535) row: at most 4 bytes a character
 _HNSW_FROM = 100_000  # chunks: exact search below, a graph index above (bench/ann.py: ~15 ms exact at 10^5)
 _BATCH = 1_000
+# what the chunks' ``lexical`` field holds: a database whose meta says otherwise (an older one, analysed by Milvus' jieba)
+# ranks other tokens than this code queries with, and is rebuilt
+LEXICAL = "project-tokens"
 
 
 def _hint(settings: Settings) -> str:
@@ -153,11 +159,13 @@ class MilvusIndex(Dated):
         return self._hits(result)
 
     def search_lexical(self, query: str, k: int, period: Period | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k chunk rows by BM25 (Milvus' jieba analyzer) with a positive score, best first."""
-        if not self.chunks or k < 1 or not query.strip():
+        """Top-k chunk rows by BM25 over the project's tokens (as the local store ranks) with a positive score, best
+        first."""
+        tokens = " ".join(tokenize(query, self.manifest.lexical_tokenizer))
+        if not self.chunks or k < 1 or not tokens:
             return np.empty(0, np.int64), np.empty(0, np.float32)
         result = self.client.search(
-            self._collection, data=[query], anns_field="sparse", limit=min(k, 16_384), filter=_filter(period),
+            self._collection, data=[tokens], anns_field="sparse", limit=min(k, 16_384), filter=_filter(period),
             output_fields=["chunk_id"], search_params={"metric_type": "BM25"})
         rows, scores = self._hits(result)
         scores = np.abs(scores)  # milvus-lite reports BM25 as a negated distance, a server as the score
@@ -255,12 +263,28 @@ def _open(client, settings: Settings, prefix: str) -> MilvusIndex:
     if problems:
         raise IndexCorruptError(f"the index in the Milvus database {settings.milvus_uri} is out of sync "
                                 f"({'; '.join(problems)}): an update was interrupted; {_hint(settings)}.")
+    if _meta(client, prefix, "lexical") != LEXICAL:
+        raise IndexMismatchError(f"the index in the Milvus database {settings.milvus_uri} was built by an earlier "
+                                 f"version, whose BM25 ranked Milvus' own jieba words; {_hint(settings)}.")
     return MilvusIndex(client, prefix, manifest, articles, chunks, stamp, _meta(client, prefix, "dense_kind") or "flat")
 
 
 # -- writing ---------------------------------------------------------------------------------------------------------
 
 def _create(client, name: str, kind: str, dim: int, index_type: str) -> None:
+    if kind != "chunks":
+        return _create_as(client, name, kind, dim, index_type, "")
+    from pymilvus.exceptions import MilvusException
+
+    try:
+        _create_as(client, name, kind, dim, index_type, "whitespace")
+    except MilvusException as exc:  # milvus-lite: "unknown tokenizer type: 'whitespace' (supported: 'standard', ...)"
+        if "whitespace" not in str(exc):
+            raise
+        _create_as(client, name, kind, dim, index_type, "standard")
+
+
+def _create_as(client, name: str, kind: str, dim: int, index_type: str, tokenizer: str) -> None:
     from pymilvus import DataType, Function, FunctionType
 
     s = client.create_schema(auto_id=False)
@@ -276,7 +300,7 @@ def _create(client, name: str, kind: str, dim: int, index_type: str) -> None:
         for name_ in ("start", "end", "ordinal"):
             s.add_field(name_, DataType.INT64)
         s.add_field("lexical", DataType.VARCHAR, max_length=65_535, enable_analyzer=True,
-                    analyzer_params={"tokenizer": "jieba"})
+                    analyzer_params={"tokenizer": tokenizer})
         s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
         s.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
         s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["lexical"],
@@ -336,17 +360,21 @@ def _article_rows(articles: Iterable[Article]) -> Iterable[dict]:
                    "_v": [0.0, 0.0]}
 
 
-def _chunk_rows(chunks: list[Chunk], rows: np.ndarray, articles: dict[str, Article], vectors: np.ndarray,
-                lexical_text) -> Iterable[dict]:
-    for r in rows:
-        c = chunks[int(r)]
+def _chunk_rows(chunks: list[Chunk], touched: set[str], articles: dict[str, Article], vectors: np.ndarray,
+                token_lists: Iterable[list[str]], df: Counter) -> Iterable[dict]:
+    """The rows of the chunks of ``touched`` articles; counts every chunk's tokens into ``df`` on the way (one pass
+    over the token lists, which at 10^5 articles do not fit in memory at once)."""
+    for r, (c, tokens) in enumerate(zip(chunks, token_lists)):
+        df.update(set(tokens))
+        if c.article_id not in touched:
+            continue
         a = articles[c.article_id]
         date, filed = period_of(a)
         yield {"chunk_id": c.chunk_id, "article_id": c.article_id, "date": date, "filed": filed,
                "source": _bytes_cut(a.source, 2048), "title": _bytes_cut(a.title, 2048),
                "reporters": _bytes_cut("、".join(a.reporters), 2048), "start": c.start, "end": c.end,
-               "ordinal": c.ordinal, "lexical": _bytes_cut(lexical_text(a, c), 65_535),
-               "vector": vectors[int(r)].tolist()}
+               "ordinal": c.ordinal, "lexical": _bytes_cut(" ".join(t for t in tokens if t), 65_535),
+               "vector": vectors[r].tolist()}
 
 
 def write_milvus(settings: Settings, old, manifest: Manifest, articles: list[Article], chunks: list[Chunk],
@@ -365,8 +393,6 @@ def write_milvus(settings: Settings, old, manifest: Manifest, articles: list[Art
 
 
 def _write(client, settings, old, manifest, articles, chunks, vectors, token_lists, prefix) -> str:
-    from .chunking import lexical_text
-
     stamp = f"g{time.strftime('%Y%m%d%H%M%S')}{secrets.token_hex(3)}"
     by_id = {a.article_id: a for a in articles}
     if not client.has_collection(f"{prefix}_meta"):
@@ -385,13 +411,10 @@ def _write(client, settings, old, manifest, articles, chunks, vectors, token_lis
         for i in range(0, len(stale), 500):
             client.delete(target["chunks"], filter=_in("article_id", stale[i:i + 500]))
             client.delete(target["articles"], filter=_in("article_id", stale[i:i + 500]))
-    rows = np.array([i for i, c in enumerate(chunks) if c.article_id in touched], dtype=np.int64)
-    _insert(client, target["chunks"], _chunk_rows(chunks, rows, by_id, vectors, lexical_text))
+    df: Counter = Counter()
+    _insert(client, target["chunks"], _chunk_rows(chunks, touched, by_id, vectors, token_lists, df))
     _insert(client, target["articles"], _article_rows(by_id[aid] for aid in by_id if aid in touched))
 
-    df = Counter()
-    for tokens in token_lists:
-        df.update(set(tokens))
     terms = f"{prefix}_terms_{stamp}"
     _create(client, terms, "terms", 2, "")
     _insert(client, terms, ({"term": t, "df": n, "_v": [0.0, 0.0]} for t, n in df.items()
@@ -409,6 +432,7 @@ def _write(client, settings, old, manifest, articles, chunks, vectors, token_lis
     meta = [{"key": f"manifest/{stamp}/{i:05d}", "value": part, "_v": [0.0, 0.0]}
             for i, part in enumerate(_parts(json.dumps(manifest.to_json(), ensure_ascii=False)))]
     meta.append({"key": "dense_kind", "value": settings.dense_index, "_v": [0.0, 0.0]})
+    meta.append({"key": "lexical", "value": LEXICAL, "_v": [0.0, 0.0]})
     client.upsert(f"{prefix}_meta", meta)
     client.upsert(f"{prefix}_meta", [{"key": "live", "value": stamp, "_v": [0.0, 0.0]}])  # last: the swap
     client.delete(f"{prefix}_meta", filter=f'key like "manifest/%" and not (key like "manifest/{stamp}/%")')
