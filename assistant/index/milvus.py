@@ -6,9 +6,9 @@ are aliases of ``<name>_g<stamp>`` collections, so a full build swaps them in on
 
     <prefix>_chunks    a row per chunk: chunk_id (primary key), article_id, date and filed (INT64 yyyymmdd, 0 when
                        unknown, for range filters), source, title, reporters, start, end, ordinal; ``lexical`` (the
-                       project's own BM25 tokens of the chunk, joined by spaces, which Milvus' whitespace analyzer --
-                       ``standard`` in milvus-lite, which has none: its word pattern keeps a space-separated token whole --
-                       splits back into the same tokens; a BM25 function turns them into ``sparse``);
+                       project's own BM25 tokens of the chunk, joined by spaces, which Milvus' whitespace analyzer
+                       -- ``standard`` in milvus-lite, which has none: its word pattern keeps a space-separated
+                       token whole -- splits back into the same tokens; a BM25 function turns them into ``sparse``);
                        ``vector`` (unit norm, inner product; FLAT, or HNSW from 10^5 chunks or with --dense-index ivf)
     <prefix>_articles  a row per article (or per 16,000-character part of a long one): the Article as JSON
     <prefix>_terms     document frequency of every token of the project's tokenizer, for the composer's IDF weights
@@ -51,8 +51,8 @@ PREFIX = "news"
 _PART = 16_000  # characters of JSON per VARCHAR(65535) row: at most 4 bytes a character
 _HNSW_FROM = 100_000  # chunks: exact search below, a graph index above (bench/ann.py: ~15 ms exact at 10^5)
 _BATCH = 1_000
-# what the chunks' ``lexical`` field holds: a database whose meta says otherwise (an older one, analysed by Milvus' jieba)
-# ranks other tokens than this code queries with, and is rebuilt
+# what the chunks' ``lexical`` field holds: a database whose meta says otherwise (an older one, analysed by Milvus'
+# jieba) ranks other tokens than this code queries with, and is rebuilt
 LEXICAL = "project-tokens"
 
 
@@ -271,17 +271,24 @@ def _open(client, settings: Settings, prefix: str) -> MilvusIndex:
 
 # -- writing ---------------------------------------------------------------------------------------------------------
 
-def _create(client, name: str, kind: str, dim: int, index_type: str) -> None:
+def _create(client, name: str, kind: str, dim: int, index_type: str, lite: bool = False) -> None:
     if kind != "chunks":
         return _create_as(client, name, kind, dim, index_type, "")
+    if lite:  # milvus-lite 3.2 has no whitespace tokenizer; its standard one keeps a space-separated token whole
+        return _create_as(client, name, kind, dim, index_type, "standard")
     from pymilvus.exceptions import MilvusException
 
+    quiet = logging.getLogger("pymilvus")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # pymilvus logs the refusal below as an error before raising it
     try:
         _create_as(client, name, kind, dim, index_type, "whitespace")
-    except MilvusException as exc:  # milvus-lite: "unknown tokenizer type: 'whitespace' (supported: 'standard', ...)"
+    except MilvusException as exc:  # a server without it: "unknown tokenizer type: 'whitespace' ..."
         if "whitespace" not in str(exc):
             raise
         _create_as(client, name, kind, dim, index_type, "standard")
+    finally:
+        quiet.setLevel(level)
 
 
 def _create_as(client, name: str, kind: str, dim: int, index_type: str, tokenizer: str) -> None:
@@ -401,7 +408,7 @@ def _write(client, settings, old, manifest, articles, chunks, vectors, token_lis
     full = not isinstance(old, MilvusIndex) or old.prefix != prefix
     if full:
         target = {kind: f"{prefix}_{kind}_{stamp}" for kind in ("chunks", "articles")}
-        _create(client, target["chunks"], "chunks", vectors.shape[1], index_type)
+        _create(client, target["chunks"], "chunks", vectors.shape[1], index_type, settings.milvus_uri.endswith(".db"))
         _create(client, target["articles"], "articles", 2, "")
         touched = set(by_id)
     else:
