@@ -85,7 +85,7 @@ def test_a_sense_is_chosen_by_what_the_question_retrieves():
     # nothing retrieved, or nothing that favours another sense: the dictionary's first
     assert choose_senses(options, [], background) == ["土地", "嫦娥"]
     assert choose_senses(options, ["图书馆举办讲座。"], background) == ["土地", "嫦娥"]
-    # a word as common in the archive as around the question says nothing; a single character counts a third
+    # a word as common in the archive as around the question says nothing; a single character counts 0.3
     assert choose_senses([["人们", "人"]], ["人们说。", "一人"], ["有人", "人们"]) == ["人们"]
 
 

@@ -16,13 +16,13 @@ key are ranked by how common they are in Chinese text (jieba's word frequencies,
 the gloss comes among the headword's senses.  One headword a phrase is used: alternatives each count as a question
 word the answer must contain, and lowered the answers found (measured with 1, 2 and 3).  Which one: the dictionary's
 best, or, with a search to ask (``expand``'s ``neighbours``; the pipeline passes its index's), the one the passages
-the question retrieves use (``choose_senses``).  A month headword written in Chinese numerals
-(五月) also yields the Arabic form the news uses (5月).
+the question retrieves use (``choose_senses``).  A month headword written in Chinese numerals (五月) also yields the
+Arabic form the news uses (5月).
 
 Matching: the question's words, longest phrase first (``MAX_WORDS`` down to one word); a word is also tried by its
-lemmas (lemminflect: plurals, verb endings, irregular forms; "won" gives the currency, then "win"'s senses); English function words (a short standard list)
-neither start nor end a phrase -- except a phrasal verb's particle at its end ("take over"), and a capitalised one
-inside the question, which may only match a proper noun:
+lemmas (lemminflect: plurals, verb endings, irregular forms; "won" gives the currency, then "win"'s senses); English
+function words (a short standard list) neither start nor end a phrase -- except a phrasal verb's particle at its end
+("take over"), and a capitalised one inside the question, which may only match a proper noun:
 "in May" gives 五月/5月, "what may happen" and "May I ask" give nothing for "may"; "US" gives 美国, "us" nothing.
 
 The index is built on first use (a few seconds) and kept in memory and in a file under the user's cache folder, keyed
@@ -40,9 +40,9 @@ import math
 import os
 import re
 from functools import lru_cache
-from typing import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -265,11 +265,11 @@ def choose_senses(candidates: list[list[str]], neighbours: Sequence[str], backgr
 
     A candidate's score is the share of ``neighbours`` (passages retrieved for the question with every candidate,
     best first, weighted 1 / (10 + rank)) that hold it, less the share of ``background`` passages (the archive's
-    typical ones) that hold it: a word found everywhere says nothing about the topic.  A single character counts a
-    third, as in the answer's term weights: it is found inside many longer words.  The dictionary's best stays unless
-    another candidate that the retrieved passages hold scores higher.  This is translation disambiguation by
-    co-occurrence in the target collection (Ballesteros & Croft 1998; Gao et al. 2001): "land" with 嫦娥 retrieves
-    passages about 着陆, not 土地."""
+    typical ones) that hold it: a word found everywhere says nothing about the topic.  A single character counts 0.3,
+    as in the answer's term weights (``lexical.term_weights``): it is found inside many longer words.  The
+    dictionary's best stays unless another candidate that the retrieved passages hold scores higher.  This is
+    translation disambiguation by co-occurrence in the target collection (Ballesteros & Croft 1998; Gao et al.
+    2001): "land" with 嫦娥 retrieves passages about 着陆, not 土地."""
     if not neighbours:
         return [c[0] for c in candidates]
     weights = 1.0 / (10.0 + np.arange(1, len(neighbours) + 1))
@@ -281,7 +281,7 @@ def choose_senses(candidates: list[list[str]], neighbours: Sequence[str], backgr
             continue
         near = np.array([[zh in text for text in neighbours] for zh in options], dtype=np.float64) @ weights
         far = np.array([sum(zh in text for text in background) for zh in options], dtype=np.float64)
-        scores = (near - far / max(len(background), 1)) * np.array([1.0 if len(zh) > 1 else 1 / 3 for zh in options])
+        scores = (near - far / max(len(background), 1)) * np.array([1.0 if len(zh) > 1 else 0.3 for zh in options])
         scores[1:][near[1:] == 0] = -np.inf  # only a sense the retrieved passages use replaces the dictionary's best
         best = int(np.argmax(scores))
         picked.append(options[best if scores[best] > scores[0] else 0])
