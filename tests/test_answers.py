@@ -142,3 +142,19 @@ def test_a_model_without_a_fitted_rule_gets_one_measured_on_the_archive():
     supported = np.array([1.0, 5.0, 0.06, 0.0, 0.0])  # coverage, standing (z), margin, -, cross-lingual
     loose = np.array([0.2, 1.5, 0.01, 0.0, 0.0])
     assert cal.answer_bias + w @ supported >= 0 > cal.answer_bias + w @ loose
+
+
+SUCCESSION = {
+    "2024/05/14/a1.txt": "青山市市长王海递交辞呈\n本报讯 据青山市政府网站消息，青山市市长王海13日向市人大常委会主任刘东递交辞呈。"
+                         "根据任免名单，李明接任市长后将继续分管财政工作。",
+    "2024/05/15/a2.txt": "白河县举办夏季运动会\n本报讯 白河县第十届运动会今天开幕，全县两千名运动员参加田径、游泳等项目比赛。",
+    "2024/05/16/a3.txt": "市图书馆暑期阅读季启动\n本报讯 市图书馆暑期阅读季启动，推出少儿绘本展和周末亲子讲座。",
+}
+
+
+def test_a_sentence_is_read_with_its_headline(tmp_path, base_settings, embedder):
+    # the sentence that answers leaves out the city its headline names; the one that names it does not answer
+    from test_lists import open_archive
+
+    answer = open_archive(tmp_path, SUCCESSION, base_settings, embedder).ask("谁接任了青山市市长？")
+    assert not answer.refused and "李明" in answer.text

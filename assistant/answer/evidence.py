@@ -8,8 +8,9 @@ Per candidate sentence (the sentences of the retrieved chunks, a few dozen at mo
   the model's calibration;
 * fits      — whether the sentence holds the kind of fact the question asks for (a number for 多少, a person for 谁:
   ``asks.sentence_has``);
-* score     = 0.6 * coverage + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` times how
-  well it fits (``asks.fit``).
+* score     = 0.6 * coverage (a word only the article's headline holds counting half: a sentence leaves out what its
+  headline names) + 0.4 * closeness + a little for the article's retrieval rank + ``FIT_BONUS`` times how well it fits
+  (``asks.fit``).
 
 Whether the archive answers at all is a linear rule over ``Evidence.features`` (``answerable``): the best coverage,
 how far the best passage stands above the archive's own passages in closeness to the question (a z-score against
@@ -189,7 +190,9 @@ def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embed
     weights = term_weights(terms, lexical)
     texts = [s.text for s in sentences]
     cov = coverage(terms, weights, texts)
-    title_cov = coverage(terms, weights, [s.article.title for s in sentences])
+    # the sentence read with its headline: a word only the headline holds (the sentence leaves out the country its
+    # headline names) counts half
+    with_title = coverage(terms, weights, [f"{s.article.title}\n{s.text}" for s in sentences])
     qv = query_vector.reshape(-1)
     # Embedding sentences costs time at question time: only the most promising few, by coverage then retrieval rank.
     promise = cov + np.array([0.1 / (1 + s.article_rank) for s in sentences], dtype=np.float32)
@@ -198,7 +201,7 @@ def assess(asked: Asked, hits: list[Hit], lexical: LexicalIndex, embedder: Embed
     cosine[order] = vectors([sentences[i] for i in order]) @ qv
     closeness = np.clip((cosine - calibration.cos_floor) / calibration.cos_span, 0.0, 1.0)
     rank_bonus = np.array([0.05 / (1 + s.article_rank) for s in sentences], dtype=np.float32)
-    lexical_part = np.maximum(cov, 0.5 * cov + 0.5 * title_cov * (cov > 0))
+    lexical_part = cov + 0.5 * (with_title - cov) * (cov > 0)
     score = 0.6 * lexical_part + 0.4 * closeness + rank_bonus
     # the kind of fact asked for, judged on the promising sentences only (tagging costs a little per sentence)
     if asked.want is not Want.ANY:
