@@ -43,6 +43,12 @@ def test_a_sentence_holds_the_kind_of_fact_asked_for():
     # a person other than the ones the question names
     assert not sentence_has(Want.PERSON, "虎强督导安全生产工作。", "虎强是谁？")
     assert persons("记者王坚报道") == ["王坚"]
+    # a place jieba does not know, introduced by a locative word and ending in a place noun's suffix
+    q = "示范基地在哪里揭牌？"
+    assert sentence_has(Want.PLACE, "示范基地揭牌仪式在金岱产业集聚区举行。", q)
+    assert sentence_has(Want.PLACE, "督导组一行到毕河村查看防汛工作。", q)
+    assert not sentence_has(Want.PLACE, "示范基地包含展馆和服务中心两大部分。", q)
+    assert not sentence_has(Want.PLACE, "会议在市政府举行。", "市政府的会议在哪里举行？")  # the place it names
 
 
 def test_a_fact_in_the_form_asked_for_fits_better_than_one_of_the_same_kind():
