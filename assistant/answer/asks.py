@@ -151,7 +151,8 @@ _NOT_COUNTED = frozenset("的了呢吗啊呀？?，,")
 # 「第四届中国国际消费品博览会」 names the fair, it does not say where it is
 _LOCATIVE = ("在", "于", "到", "赴", "至", "往", "抵", "自")
 # a place jieba does not know (金岱产业集聚区, 毕河村) is still a place when a locative word introduces a phrase that
-# ends in a place noun's suffix (在金岱产业集聚区举行, 到毕河村)
+# ends in a place noun's suffix (在金岱产业集聚区举行, 到毕河村); not after 往 or 自, which also begin words
+# (往年, 自主研发中心)
 _PLACE_PHRASE = re.compile(r"(?:在|于|到|赴|至|抵)([\u4e00-\u9fff]{1,12}?(?:省|市|区|县|镇|乡|村|街道|社区|路|街|园|馆|"
                            r"中心|广场|港|站|岛|湖|山))")
 WEAK_FIT = 0.5  # the kind asked for, but not in the form the question asks it (a number of something else)
@@ -171,9 +172,9 @@ def fit(want: Want, sentence: str, question: str = "") -> float:
         after = {sentence[m.end():m.end() + 1] for m in numbers} | {m.group()[-1] for m in numbers}
         return 1.0 if counted & after else WEAK_FIT
     if want is Want.PLACE:
-        places = [(i, w) for i, (w, f) in _offsets(sentence) if f.startswith("ns") and len(w) >= 2 and w not in question]
         if any(m.group(1) not in question for m in _PLACE_PHRASE.finditer(sentence)):
             return 1.0
+        places = [(i, w) for i, (w, f) in _offsets(sentence) if f.startswith("ns") and len(w) >= 2 and w not in question]
         if not places:
             return 0.0
         return 1.0 if any(sentence[max(0, i - 1):i] in _LOCATIVE for i, _ in places) else WEAK_FIT

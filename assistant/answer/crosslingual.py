@@ -232,8 +232,8 @@ def _digits_month(term: str) -> str | None:
 
 
 def phrases(question: str) -> list[list[str]]:
-    """CC-CEDICT's Chinese headwords for each English phrase in ``question``, in order, the dictionary's best first
-    (``_KEPT`` of a kind at most)."""
+    """CC-CEDICT's Chinese headwords for each English phrase in ``question``, in order: those of the phrase as
+    written, then of its lemmas (``_KEPT`` of a kind for each key), each key's best first."""
     index = _index()
     tokens = [t[:-2] if t.lower().endswith("'s") else t for t in _TOKEN.findall(question.replace("’", "'"))]
     # a capitalised function word inside the question may be a proper noun ("in May", "the US"); elsewhere it is not
